@@ -1,0 +1,3 @@
+from kreyol_cli.cli import main
+
+main()

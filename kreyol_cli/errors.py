@@ -1,0 +1,86 @@
+"""Exit codes and the exceptions that carry them.
+
+The library raises; only the CLI exits. Every ``KreyolError`` subclass names
+the exit code the command line returns for it, and its message is the one
+line the user reads: what went wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; documented in the README (keep both in sync)."""
+
+    OK = 0
+    ERROR = 1  # unexpected failure (a bug: please report it, rerun with --debug)
+    USAGE = 2  # bad command-line arguments or options
+    INPUT = 3  # input missing, unreadable, not UTF-8, not a PDF, truncated
+    MODEL = 4  # unknown, missing or corrupt model or voice
+    LANGUAGE = 5  # language pair or language not supported by the model
+    OUTPUT = 6  # output cannot be written (or audio refused to a terminal)
+    NETWORK = 7  # download needed but the hub cannot be reached
+    ENCRYPTED = 8  # encrypted PDF and no (or a wrong) --password
+    NO_TEXT = 9  # the document has no extractable text (scanned PDF: OCR it)
+    ALREADY_DONE = 10  # audiobook output already complete (--mode skip)
+    LOCKED = 11  # another kreyol run holds the lock on the output folder
+    INTERRUPTED = 130  # Ctrl-C / SIGTERM
+
+
+class KreyolError(Exception):
+    """Base class of every error kreyol reports to the user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+
+class UsageError(KreyolError):
+    exit_code = ExitCode.USAGE
+
+
+class InputError(KreyolError):
+    exit_code = ExitCode.INPUT
+
+
+class ModelError(KreyolError):
+    exit_code = ExitCode.MODEL
+
+
+class UnknownModelError(ModelError):
+    """A name that is neither a registry entry nor an existing path."""
+
+
+class ModelNotInstalledError(ModelError):
+    """A registry entry that has not been pulled yet."""
+
+
+class CorruptModelError(ModelError):
+    """A model or voice directory that is missing files or cannot be loaded."""
+
+
+class LanguageError(KreyolError):
+    exit_code = ExitCode.LANGUAGE
+
+
+class OutputError(KreyolError):
+    exit_code = ExitCode.OUTPUT
+
+
+class NetworkError(KreyolError):
+    exit_code = ExitCode.NETWORK
+
+
+class EncryptedPdfError(InputError):
+    exit_code = ExitCode.ENCRYPTED
+
+
+class NoTextError(InputError):
+    exit_code = ExitCode.NO_TEXT
+
+
+class AlreadyDoneError(KreyolError):
+    exit_code = ExitCode.ALREADY_DONE
+
+
+class LockedError(KreyolError):
+    exit_code = ExitCode.LOCKED
