@@ -49,12 +49,11 @@ def parse_size(value: str | int) -> int:
         "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
         "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40, "b": 1,
     }
-    for unit, factor in units.items():
+    number, factor = text, 1
+    for unit, unit_factor in units.items():
         if text.endswith(unit):
-            number = text[: -len(unit)]
+            number, factor = text[: -len(unit)], unit_factor
             break
-    else:
-        number, factor = text, 1
     try:
         return int(float(number) * factor)
     except ValueError:
@@ -67,7 +66,7 @@ def parse_duration(value: str | int) -> int:
         return value
     text = str(value).strip().lower()
     factors = {"d": DAY, "h": 3600, "m": 60, "s": 1}
-    factor = factors.get(text[-1:], None)
+    factor = factors.get(text[-1:])
     number = text[:-1] if factor else text
     try:
         return int(float(number) * (factor or 1))

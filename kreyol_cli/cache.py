@@ -1,0 +1,277 @@
+"""On-disk result cache: one diskcache database per namespace, with TTLs.
+
+Namespaces (``translation``, ``audio``) live in separate directories under
+``Settings.cache_dir`` so each has its own size limit, statistics and
+eviction. diskcache is SQLite in WAL mode plus plain files, so several kreyol
+processes (overlapping cron jobs, joblib workers) can share one cache.
+
+A cache is an accelerator, never a point of failure: an unreadable or corrupt
+namespace is reported once, moved aside, rebuilt empty, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kreyol_cli.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NAMESPACES = ("translation", "audio")
+_MISSING = object()
+
+
+def make_key(stage: str, text: str, **parts: Any) -> str:
+    """A cache key that changes whenever anything that changes the output does.
+
+    Args:
+        stage: The pipeline stage (``"translate"``, ``"tts"`` ...).
+        text: The input text of the chunk.
+        **parts: Model name and revision, options: anything that changes the
+            result. Values must be JSON-serializable.
+
+    Returns:
+        ``stage:<sha256>``; the text enters through its own hash.
+    """
+    text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    blob = json.dumps({"stage": stage, "text": text_hash, **parts}, sort_keys=True, default=str)
+    return f"{stage}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()}"
+
+
+@dataclass(frozen=True)
+class NamespaceStats:
+    """Statistics of one namespace, as ``kreyol cache stats`` shows them."""
+
+    namespace: str
+    directory: str
+    entries: int
+    bytes: int
+    hits: int
+    misses: int
+    oldest: float | None
+    newest: float | None
+    ttl: int
+    size_limit: int
+
+    @property
+    def hit_rate(self) -> float | None:
+        total = self.hits + self.misses
+        return self.hits / total if total else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "namespace": self.namespace,
+            "directory": self.directory,
+            "entries": self.entries,
+            "bytes": self.bytes,
+            "hits": self.hits,
+            "misses": self.misses,
+            "hit_rate": self.hit_rate,
+            "oldest": self.oldest,
+            "newest": self.newest,
+            "ttl_s": self.ttl,
+            "size_limit": self.size_limit,
+        }
+
+
+class Cache:
+    """Namespaced, TTL'd, process-safe cache. Picklable (reopens lazily).
+
+    Args:
+        settings: Where the cache lives and its TTLs and size limits.
+        enabled: ``False`` turns every read into a miss and every write into
+            a no-op (``--no-cache``).
+        warn: Called with a one-line message when a namespace is rebuilt.
+    """
+
+    def __init__(self, settings: Settings, *, enabled: bool = True, warn=None) -> None:
+        self.settings = settings
+        self.enabled = enabled
+        self._warn = warn
+        self._open: dict[str, Any] = {}
+        #: Hits and misses of this process, per namespace (for run reports).
+        self.session_hits: dict[str, int] = {}
+        self.session_misses: dict[str, int] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_open"] = {}
+        state["_warn"] = None
+        return state
+
+    # -- opening and repair -------------------------------------------------
+
+    def directory(self, namespace: str) -> Path:
+        return self.settings.cache_dir / namespace
+
+    def _db(self, namespace: str):
+        db = self._open.get(namespace)
+        if db is None:
+            db = self._open[namespace] = self._connect(namespace)
+        return db
+
+    def _connect(self, namespace: str):
+        import diskcache
+
+        directory = self.directory(namespace)
+        limit = self.settings.size_limits.get(namespace, 2**30)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            db = diskcache.Cache(str(directory), size_limit=limit, statistics=1,
+                                 eviction_policy="least-recently-stored")
+            return db
+        except (sqlite3.DatabaseError, OSError, ValueError) as exc:
+            self._report(f"cache '{namespace}' is unreadable ({exc}); rebuilding it")
+            self._discard(directory)
+            directory.mkdir(parents=True, exist_ok=True)
+            return diskcache.Cache(str(directory), size_limit=limit, statistics=1,
+                                   eviction_policy="least-recently-stored")
+
+    def _discard(self, directory: Path) -> None:
+        """Move a broken namespace aside (atomic), then delete it."""
+        if not directory.exists():
+            return
+        aside = directory.with_name(f"{directory.name}.broken-{time.time_ns()}")
+        try:
+            directory.rename(aside)
+        except OSError:
+            aside = directory
+        shutil.rmtree(aside, ignore_errors=True)
+
+    def _rebuild(self, namespace: str, exc: BaseException) -> None:
+        self._report(f"cache '{namespace}' is corrupt ({exc}); rebuilding it")
+        db = self._open.pop(namespace, None)
+        if db is not None:
+            with contextlib.suppress(Exception):  # closing a broken db may fail in any way
+                db.close()
+        self._discard(self.directory(namespace))
+
+    def _report(self, message: str) -> None:
+        log.warning(message)
+        if self._warn is not None:
+            self._warn(message)
+
+    # -- the API -------------------------------------------------------------
+
+    def get(self, namespace: str, key: str) -> Any | None:
+        """The cached value, or ``None`` on a miss (or when disabled)."""
+        if not self.enabled:
+            return None
+        value = _MISSING
+        for attempt in range(2):
+            try:
+                value = self._db(namespace).get(key, default=_MISSING, retry=True)
+                break
+            except (sqlite3.DatabaseError, OSError, EOFError, ValueError) as exc:
+                if attempt:
+                    return None
+                self._rebuild(namespace, exc)
+            except Exception as exc:  # noqa: BLE001 - an unpicklable value is a corrupt entry
+                self._report(f"cache entry unreadable ({type(exc).__name__}); recomputing it")
+                self.delete(namespace, key)
+                value = _MISSING
+                break
+        if value is _MISSING:
+            self.session_misses[namespace] = self.session_misses.get(namespace, 0) + 1
+            return None
+        self.session_hits[namespace] = self.session_hits.get(namespace, 0) + 1
+        return value
+
+    def set(self, namespace: str, key: str, value: Any) -> None:
+        """Store ``value`` with the namespace's TTL. Failures only warn."""
+        if not self.enabled:
+            return
+        ttl = self.settings.ttls.get(namespace)
+        for attempt in range(2):
+            try:
+                self._db(namespace).set(key, value, expire=ttl, retry=True)
+                return
+            except (sqlite3.DatabaseError, OSError) as exc:
+                if attempt:
+                    self._report(f"cannot write to cache '{namespace}' ({exc}); continuing")
+                    return
+                self._rebuild(namespace, exc)
+
+    def delete(self, namespace: str, key: str) -> None:
+        with contextlib.suppress(sqlite3.DatabaseError, OSError):
+            self._db(namespace).delete(key, retry=True)
+
+    def namespaces(self) -> list[str]:
+        """Known namespaces plus any other directory found in the cache root."""
+        found = set(NAMESPACES)
+        root = self.settings.cache_dir
+        if root.is_dir():
+            found.update(p.name for p in root.iterdir() if p.is_dir() and "." not in p.name)
+        return sorted(found)
+
+    def stats(self, namespace: str) -> NamespaceStats:
+        """Entries, size, hit/miss counters and age range of a namespace."""
+        directory = self.directory(namespace)
+        ttl = self.settings.ttls.get(namespace, 0)
+        limit = self.settings.size_limits.get(namespace, 0)
+        if not (directory / "cache.db").exists():
+            return NamespaceStats(namespace, str(directory), 0, 0, 0, 0, None, None, ttl, limit)
+        try:
+            db = self._db(namespace)
+            hits, misses = db.stats()
+            (count, oldest, newest), = db._sql(  # noqa: SLF001 - no public API for ages
+                "SELECT COUNT(*), MIN(store_time), MAX(store_time) FROM Cache"
+            ).fetchall()
+            volume = db.volume()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._rebuild(namespace, exc)
+            return NamespaceStats(namespace, str(directory), 0, 0, 0, 0, None, None, ttl, limit)
+        return NamespaceStats(namespace, str(directory), count, volume, hits, misses,
+                              oldest, newest, ttl, limit)
+
+    def clear(self, namespace: str | None = None) -> int:
+        """Remove every entry (of one namespace, or all). Returns the count."""
+        removed = 0
+        for ns in [namespace] if namespace else self.namespaces():
+            if not (self.directory(ns) / "cache.db").exists():
+                continue
+            try:
+                db = self._db(ns)
+                removed += db.clear(retry=True)
+                db.stats(reset=True)
+            except (sqlite3.DatabaseError, OSError) as exc:
+                self._rebuild(ns, exc)
+        return removed
+
+    def prune(self, older_than: int | None = None) -> dict[str, int]:
+        """Drop expired entries (and, if given, those stored more than
+        ``older_than`` seconds ago), then cull to the size limit."""
+        result = {}
+        for ns in self.namespaces():
+            if not (self.directory(ns) / "cache.db").exists():
+                continue
+            try:
+                db = self._db(ns)
+                removed = db.expire(retry=True)
+                if older_than is not None:
+                    removed += self._evict_older(db, time.time() - older_than)
+                result[ns] = removed + db.cull(retry=True)
+            except (sqlite3.DatabaseError, OSError) as exc:
+                self._rebuild(ns, exc)
+                result[ns] = 0
+        return result
+
+    @staticmethod
+    def _evict_older(db, cutoff: float) -> int:
+        keys = [k for (k,) in db._sql(  # noqa: SLF001 - diskcache has no age query
+            "SELECT key FROM Cache WHERE store_time < ?", (cutoff,)).fetchall()]
+        return sum(1 for k in keys if db.delete(k, retry=True))
+
+    def close(self) -> None:
+        for db in self._open.values():
+            db.close()
+        self._open.clear()

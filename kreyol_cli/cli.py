@@ -1,0 +1,161 @@
+"""The ``kreyol`` command line. Thin: parse options, call the library, map errors.
+
+Heavy libraries (ctranslate2, transformers, piper, onnxruntime, pymupdf,
+pydub, joblib) are imported inside the commands that need them, so
+``kreyol --help`` and ``kreyol cache stats`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from typing import Annotated
+
+import typer
+
+from kreyol_cli import __version__
+from kreyol_cli.cli_cache import cache_app
+from kreyol_cli.cli_common import handle_errors, state
+from kreyol_cli.cli_extract import extract_command
+from kreyol_cli.cli_models import models_app
+from kreyol_cli.cli_phonemize import phonemize_command
+from kreyol_cli.errors import ExitCode
+from kreyol_cli.progress import Reporter, console
+
+app = typer.Typer(
+    name="kreyol",
+    help="English and French documents to Haitian Creole text and speech, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"kreyol {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """kreyol: translate to Haitian Creole and speak it, offline.
+
+    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 bad input, 4 model/voice,
+    5 language, 6 output, 7 network, 8 encrypted PDF, 9 no text, 10 already done,
+    11 locked, 130 interrupted.
+    """
+    if debug:
+        state["debug"] = True
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+
+
+def command(name: str | None = None, **kwargs):
+    """Register a command with the error handler in front of it."""
+
+    def decorate(func):
+        app.command(name, **kwargs)(handle_errors(func))
+        return func
+
+    return decorate
+
+
+# ---------------------------------------------------------------- translate --
+
+FORMATS_TEXT = ("text", "jsonl")
+
+
+@command("translate")
+def translate_command(
+    text: Annotated[list[str] | None, typer.Argument(help="Text to translate (each argument "
+                                                      "is a line). Default: --input or stdin.",
+                                                      show_default=False)] = None,
+    input: Annotated[str | None, typer.Option("--input", "-i", help="Input file, - for stdin.")
+                     ] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file, - for stdout.")
+                      ] = "-",
+    source: Annotated[str, typer.Option("--source", "-s", help="Source language: en or fr.")
+                      ] = "en",
+    target: Annotated[str, typer.Option("--target", "-t", help="Target language.")] = "ht",
+    model: Annotated[str | None, typer.Option("--model", "-m",
+                                              help="Model name (see `kreyol models list`) or "
+                                                   "directory. Default: per language pair.")
+                     ] = None,
+    beam: Annotated[int, typer.Option("--beam", min=1, max=16, help="Beam size.")] = 4,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+                                             help="CPU threads. Default: all cores.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the "
+                                                              "cache.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or jsonl (one "
+                                                            "{source, translation, cached} "
+                                                            "per sentence).")] = "text",
+    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers."""
+    from kreyol_cli.cache import Cache
+    from kreyol_cli.errors import UsageError
+    from kreyol_cli.fileio import read_lines, text_output
+    from kreyol_cli.registry import Registry
+    from kreyol_cli.segment import iter_units
+    from kreyol_cli.settings import Settings, default_jobs
+    from kreyol_cli.translate import TranslateOptions, TranslationService, translate_units
+
+    if fmt not in FORMATS_TEXT:
+        raise UsageError(f"--format {fmt!r}: use text or jsonl")
+    reporter = Reporter("auto", quiet=quiet)
+    settings = Settings.load()
+    resolved = Registry.load(settings).resolve_translation(model, source, target)
+    options = TranslateOptions(source=source, target=target, beam_size=beam)
+    service = TranslationService(resolved, options, threads=jobs or default_jobs())
+    cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
+    lines = read_lines(input, text or (), encoding=encoding)
+    try:
+        with text_output(output) as out, reporter.stage("translate") as task:
+            for unit, results in translate_units(iter_units(lines), service, cache,
+                                                 on_batch=task.advance):
+                if fmt == "jsonl":
+                    for r in results:
+                        out.write(json.dumps({"source": r.source, "translation": r.translation,
+                                              "cached": r.cached}, ensure_ascii=False) + "\n")
+                else:
+                    out.write(unit.render(" ".join(r.translation for r in results)))
+                if out is sys.stdout:
+                    out.flush()
+    finally:
+        reporter.close()
+        cache.close()
+
+
+# ----------------------------------------------------------------- plug-ins --
+
+command("extract")(extract_command)
+command("phonemize")(phonemize_command)
+app.add_typer(cache_app, name="cache")
+app.add_typer(models_app, name="models")
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    # SIGTERM (cron timeouts, systemd) cleans up like Ctrl-C: temp files removed,
+    # cache consistent, exit 130.
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        app(args=argv, prog_name="kreyol")
+    except KeyboardInterrupt:
+        console.print("interrupted", highlight=False)
+        sys.exit(int(ExitCode.INTERRUPTED))

@@ -1,0 +1,155 @@
+"""Reading inputs and writing outputs safely.
+
+``-`` means stdin or stdout everywhere. Files are written to a temporary
+name in the destination directory and renamed into place only on success,
+so an error, Ctrl-C or a crash never leaves a half-written file where the
+user expects a good one.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from kreyol_cli.errors import InputError, OutputError, UsageError
+
+
+def check_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise UsageError(f"unknown encoding {encoding!r}: try utf-8, latin-1 or cp1252") from None
+
+
+def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str = "utf-8"
+               ) -> Iterator[str]:
+    """Lines of input, newline kept: TEXT arguments (one line each), a file, or stdin.
+
+    Raises:
+        InputError: Missing or unreadable file, or text that is not in ``encoding``.
+    """
+    texts = list(texts or ())
+    if texts and source is not None:
+        raise UsageError("give TEXT arguments or --input, not both")
+    if texts:
+        for i, text in enumerate(texts):
+            yield text + ("\n" if i < len(texts) - 1 else "")
+        return
+    encoding = check_encoding(encoding)
+    if source is None or source == "-":
+        stream = sys.stdin.buffer
+        name = "standard input"
+        yield from _decode(stream, name, encoding)
+        return
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{source} is a directory: give a text file")
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}") from None
+    with handle:
+        yield from _decode(handle, source, encoding)
+
+
+def _decode(stream: IO[bytes], name: str, encoding: str) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    buffer = ""
+    first = True
+    while True:
+        block = stream.read1(1 << 16) if hasattr(stream, "read1") else stream.read(1 << 16)
+        final = not block
+        try:
+            text = decoder.decode(block, final=final)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name} is not valid {encoding} (byte offset {offset + exc.start}): "
+                f"pass --encoding (e.g. --encoding latin-1 or cp1252)"
+            ) from None
+        offset += len(block)
+        if first and text.startswith("\ufeff"):
+            text = text[1:]
+        first = False
+        buffer += text
+        *lines, buffer = buffer.splitlines(keepends=True) or [""]
+        # splitlines keeps a trailing partial line as the last element.
+        if buffer.endswith(("\n", "\r")):
+            lines.append(buffer)
+            buffer = ""
+        yield from lines
+        if final:
+            if buffer:
+                yield buffer
+            return
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, *, binary: bool = False, encoding: str = "utf-8"
+                  ) -> Iterator[IO]:
+    """Write ``path`` atomically: a temp file in the same directory, renamed on success.
+
+    Raises:
+        OutputError: The directory does not exist or is not writable.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"{path} is a directory: give a file name")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {path}: folder {directory} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror} (choose another -o)") from None
+    try:
+        handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def text_output(path: str | None, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """stdout for ``None``/``-``, else an atomic file."""
+    if path is None or path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with atomic_output(path, encoding=encoding) as handle:
+        yield handle
+
+
+def binary_stdout() -> IO[bytes]:
+    """stdout for binary payloads; refuses a terminal.
+
+    Raises:
+        OutputError: stdout is a terminal.
+    """
+    if sys.stdout.isatty():
+        raise OutputError(
+            "refusing to write audio to a terminal: redirect it (> out.wav), pipe it "
+            "(| aplay) or give -o FILE"
+        )
+    return sys.stdout.buffer

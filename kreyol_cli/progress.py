@@ -1,0 +1,183 @@
+"""Progress and messages on stderr: rich bars, JSON-lines events, or nothing.
+
+stdout carries the payload only, so everything here writes to one shared
+rich Console on stderr. Bars appear only when stderr is a terminal; scripts
+ask for ``--progress json`` and get one JSON object per event and line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+
+#: The one console for logs, warnings and bars.
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+MODES = ("auto", "json", "none")
+
+
+class Reporter:
+    """Reports stage progress and warnings.
+
+    Args:
+        mode: ``auto`` (bars on a terminal, silent otherwise), ``json``
+            (JSON lines on stderr) or ``none``.
+        quiet: Silence progress and notes; warnings still print.
+        stream: Where JSON events go (stderr by default; tests pass a buffer).
+    """
+
+    def __init__(self, mode: str = "auto", *, quiet: bool = False, stream=None) -> None:
+        if mode not in MODES:
+            from kreyol_cli.errors import UsageError
+
+            raise UsageError(f"--progress {mode!r}: use one of {', '.join(MODES)}")
+        self.mode = "none" if quiet and mode == "auto" else mode
+        self.quiet = quiet
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._progress = None
+        self.warnings: list[str] = []
+        self._warned: set[str] = set()
+        if self.mode == "auto" and not console.is_terminal:
+            self.mode = "none"
+
+    # -- messages ------------------------------------------------------------
+
+    def warn(self, message: str) -> None:
+        """A warning: printed once per distinct message, and kept for reports."""
+        with self._lock:
+            if message in self._warned:
+                return
+            self._warned.add(message)
+            self.warnings.append(message)
+        if self.mode == "json":
+            self._emit({"event": "warning", "message": message})
+        else:
+            console.print(f"[yellow]warning:[/yellow] {message}", markup=True)
+
+    def note(self, message: str) -> None:
+        """An informational line, silenced by ``--quiet``."""
+        if self.quiet:
+            return
+        if self.mode == "json":
+            self._emit({"event": "note", "message": message})
+        else:
+            console.print(message, markup=False)
+
+    def event(self, name: str, **fields: Any) -> None:
+        """A structured event (JSON mode only), e.g. ``chapter_done``."""
+        if self.mode == "json":
+            self._emit({"event": name, **fields})
+
+    def _emit(self, obj: dict[str, Any]) -> None:
+        stream = self._stream or sys.stderr
+        with self._lock:
+            stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            stream.flush()
+
+    # -- stages ----------------------------------------------------------------
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None, chapter: str | None = None
+              ) -> Iterator[StageTask]:
+        """A unit of work with a counter: ``with r.stage("translate", 40) as t: t.advance()``."""
+        task = StageTask(self, name, total, chapter)
+        if self.mode == "auto":
+            if self._progress is None:
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TextColumn,
+                    TimeElapsedColumn,
+                    TimeRemainingColumn,
+                )
+
+                self._progress = Progress(
+                    TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+                    console=console, transient=False,
+                )
+                self._progress.start()
+            label = f"{name}" + (f" · {chapter}" if chapter else "")
+            task._rich_id = self._progress.add_task(label, total=total)
+        try:
+            yield task
+        finally:
+            task.finish()
+
+    def _update(self, task: StageTask) -> None:
+        if self.mode == "auto" and self._progress is not None and task._rich_id is not None:
+            self._progress.update(task._rich_id, completed=task.done, total=task.total)
+        elif self.mode == "json":
+            self._emit(task.as_event())
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+class StageTask:
+    """Counter of one stage; ``advance`` reports, throttled for JSON output."""
+
+    def __init__(self, reporter: Reporter, name: str, total: int | None, chapter: str | None):
+        self.reporter = reporter
+        self.name = name
+        self.total = total
+        self.chapter = chapter
+        self.done = 0
+        self.started = time.monotonic()
+        self._rich_id = None
+        self._last_emit = 0.0
+        self._finished = False
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def eta(self) -> float | None:
+        if not self.total or not self.done:
+            return None
+        return self.elapsed / self.done * max(self.total - self.done, 0)
+
+    def as_event(self) -> dict[str, Any]:
+        eta = self.eta()
+        return {
+            "event": "progress",
+            "stage": self.name,
+            "done": self.done,
+            "total": self.total,
+            "chapter": self.chapter,
+            "elapsed_s": round(self.elapsed, 3),
+            "eta_s": None if eta is None else round(eta, 3),
+        }
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+        self.reporter._update(self)
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        # JSON consumers want every step of small jobs but not a flood on big ones.
+        if self.reporter.mode != "json" or now - self._last_emit >= 0.2 or (
+            self.total is not None and self.done >= self.total
+        ):
+            self._last_emit = now
+            self.reporter._update(self)
+
+    def finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if self.total is None:
+            self.total = self.done
+        self.reporter._update(self)

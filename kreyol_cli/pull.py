@@ -1,0 +1,202 @@
+"""Fetching models and voices from the Hugging Face Hub, and converting them.
+
+``pull`` downloads with ``huggingface_hub`` (so ``HF_ENDPOINT``, ``HF_HOME``,
+``HF_TOKEN`` and ``HF_HUB_OFFLINE`` behave as everywhere else), converts
+translation checkpoints to CTranslate2 int8 without needing PyTorch, writes a
+manifest recording where the files came from, and moves the result into
+``$KREYOL_HOME/models/NAME`` in one rename: a failed pull never leaves a
+half-installed model behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from kreyol_cli.errors import CorruptModelError, NetworkError, UsageError
+from kreyol_cli.registry import MANIFEST, ModelSpec, Registry
+
+# Files a tokenizer may need; copied next to the converted weights.
+TOKENIZER_FILES = (
+    "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json",
+    "source.spm", "target.spm", "sentencepiece.bpe.model", "spm.model", "added_tokens.json",
+    "generation_config.json",
+)
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = False,
+         note=print) -> Path:
+    """Install a registry entry. Idempotent: an installed entry is left as is.
+
+    Returns:
+        The installed directory (translation) or ``.onnx`` file (voice).
+
+    Raises:
+        UnknownModelError, NetworkError, CorruptModelError, UsageError.
+    """
+    spec = registry.get(name)
+    if spec.path:
+        raise UsageError(f"{name!r} is a local model ({spec.path}): there is nothing to pull")
+    if not spec.repo:
+        raise UsageError(f"{name!r} has no hub repository in models.toml: nothing to pull")
+    if registry.is_installed(spec) and not force:
+        where = registry.voice_file(spec) if spec.kind == "voice" else registry.install_dir(spec)
+        note(f"{name} is already installed at {where} (use --force to pull it again)")
+        return Path(where)
+    if quiet:
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()
+    destination = registry.settings.models_dir / spec.name
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=destination.parent))
+    try:
+        if spec.kind == "voice":
+            manifest = _fetch_voice(spec, staging)
+        else:
+            manifest = _fetch_translation(spec, staging, note)
+        manifest.update({"name": spec.name, "kind": spec.kind, "family": spec.family,
+                         "license": spec.license, "pulled_at": int(time.time())})
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), "utf-8")
+        _replace_dir(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    note(f"installed {name} at {destination}")
+    if spec.kind == "voice":
+        return destination / Path(spec.files).name
+    return destination
+
+
+def _replace_dir(staging: Path, destination: Path) -> None:
+    if destination.exists():
+        old = destination.with_name(f".{destination.name}.old-{time.time_ns()}")
+        destination.rename(old)
+        staging.rename(destination)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(destination)
+
+
+def _hub_call(what: str, func, *args, **kwargs):
+    """Run a huggingface_hub call, turning its network failures into NetworkError."""
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    try:
+        return func(*args, **kwargs)
+    except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
+        raise CorruptModelError(
+            f"{what}: the hub has no such repository or revision ({type(exc).__name__}); "
+            f"check repo/revision in models.toml"
+        ) from None
+    except (OfflineModeIsEnabled, LocalEntryNotFoundError) as exc:
+        raise NetworkError(
+            f"{what}: not downloaded yet and the Hugging Face Hub is unreachable or offline "
+            f"({_short(exc)}); connect to the internet and retry, or copy a converted model "
+            f"directory here and pass it with --model PATH"
+        ) from None
+    except (HfHubHTTPError, OSError) as exc:
+        raise NetworkError(
+            f"{what}: download failed ({_short(exc)}); check your connection (and HF_ENDPOINT) "
+            f"and retry"
+        ) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith(("httpx", "httpcore", "requests", "urllib3")):
+            raise NetworkError(
+                f"{what}: cannot reach the Hugging Face Hub ({_short(exc)}); connect to the "
+                f"internet and retry"
+            ) from None
+        raise
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:160]
+
+
+def _weights_in_repo(spec: ModelSpec) -> list[str]:
+    """Which weight file to fetch: safetensors when the repo has it (smaller, safe)."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import OfflineModeIsEnabled
+
+    try:
+        files = _hub_call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
+                          revision=spec.revision)
+    except NetworkError as exc:
+        if isinstance(exc.__context__, OfflineModeIsEnabled):
+            return list(WEIGHT_FILES)  # offline: take whatever the local cache holds
+        raise
+    for candidate in WEIGHT_FILES:
+        if candidate in files:
+            return [candidate]
+    raise CorruptModelError(f"{spec.repo} has no model.safetensors or pytorch_model.bin")
+
+
+def _fetch_translation(spec: ModelSpec, staging: Path, note) -> dict[str, Any]:
+    from huggingface_hub import snapshot_download
+
+    if spec.format == "ctranslate2":
+        snapshot = Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
+                                  revision=spec.revision))
+        for item in snapshot.iterdir():
+            if item.is_file() and not item.name.startswith("."):
+                shutil.copy2(item, staging / item.name)
+        if not (staging / "model.bin").exists():
+            raise CorruptModelError(f"{spec.repo} is marked format=ctranslate2 but has no model.bin")
+        return {"source_repo": spec.repo, "revision": snapshot.name, "format": "ctranslate2"}
+
+    weights = _weights_in_repo(spec)
+    patterns = ["config.json", *TOKENIZER_FILES, *weights]
+    snapshot = Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
+                              revision=spec.revision, allow_patterns=patterns))
+    if not any((snapshot / w).exists() for w in WEIGHT_FILES):
+        raise NetworkError(f"{spec.repo}: weights are not in the local cache and the hub is "
+                           f"offline; connect to the internet and retry")
+    note(f"converting {spec.name} to CTranslate2 {spec.quantization} ...")
+    from kreyol_cli.convert import convert_checkpoint
+
+    copy = [f for f in TOKENIZER_FILES if (snapshot / f).exists()]
+    info = convert_checkpoint(snapshot, staging / "ct2", quantization=spec.quantization,
+                              family=spec.family, copy_files=copy)
+    for item in (staging / "ct2").iterdir():
+        item.rename(staging / item.name)
+    (staging / "ct2").rmdir()
+    manifest = {"source_repo": spec.repo, "revision": snapshot.name, "format": "ctranslate2",
+                "quantization": spec.quantization, "languages": list(spec.languages),
+                "lang_codes": spec.lang_codes}
+    manifest["conversion"] = info if isinstance(info, dict) else {}
+    return manifest
+
+
+def _fetch_voice(spec: ModelSpec, staging: Path) -> dict[str, Any]:
+    from huggingface_hub import hf_hub_download
+
+    if not spec.files.endswith(".onnx"):
+        raise UsageError(f"voice {spec.name!r}: `files` in models.toml must name an .onnx file")
+    revision = spec.revision
+    for filename in (spec.files, spec.files + ".json"):
+        local = Path(_hub_call(f"downloading {filename}", hf_hub_download, spec.repo, filename,
+                               revision=spec.revision))
+        shutil.copy2(local, staging / Path(filename).name)
+        # hf_hub_download returns .../snapshots/<commit>/<path>: record <commit>.
+        parts = local.parts
+        if "snapshots" in parts:
+            revision = parts[parts.index("snapshots") + 1]
+    onnx = staging / Path(spec.files).name
+    try:
+        config = json.loads((staging / (onnx.name + ".json")).read_text("utf-8"))
+        config["phoneme_id_map"]  # noqa: B018 - a voice config must have it
+    except (OSError, ValueError, KeyError) as exc:
+        raise CorruptModelError(f"voice {spec.name!r}: downloaded config is invalid ({exc})") from None
+    return {"source_repo": spec.repo, "revision": revision, "files": [spec.files]}

@@ -1,0 +1,273 @@
+"""CTranslate2 translation for the Marian, NLLB and M2M-100 families.
+
+``Translator.load`` opens a converted model directory once; ``translate``
+turns a list of sentences into their translations, splitting any sentence
+longer than the model's input limit into word-aligned windows so no text is
+ever dropped. ``translate_units`` streams a whole document through it with
+the per-sentence cache in front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kreyol_cli.cache import Cache, make_key
+from kreyol_cli.errors import CorruptModelError, LanguageError
+from kreyol_cli.registry import ResolvedModel
+from kreyol_cli.segment import Unit, split_long, split_sentences
+
+NAMESPACE = "translation"
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    """Options that change the output; recorded in cache keys and reports.
+
+    Attributes:
+        source: Source language code (``en``, ``fr``, ``ht``).
+        target: Target language code.
+        beam_size: Beam width (1 is greedy).
+        max_input_tokens: Longer sentences are split into windows this long.
+        max_decoding_length: Cap on generated tokens per window.
+        max_batch_tokens: Tokens per CTranslate2 batch (``batch_type="tokens"``).
+        compute_type: CTranslate2 compute type (``int8`` on CPU).
+    """
+
+    source: str = "en"
+    target: str = "ht"
+    beam_size: int = 4
+    max_input_tokens: int = 200
+    max_decoding_length: int = 256
+    max_batch_tokens: int = 4096
+    compute_type: str = "int8"
+
+    def cache_parts(self) -> dict[str, Any]:
+        parts = asdict(self)
+        parts.pop("max_batch_tokens")  # batching does not change results
+        return parts
+
+
+@dataclass
+class SentenceResult:
+    """One translated sentence, for ``--format jsonl`` and reports."""
+
+    source: str
+    translation: str
+    cached: bool
+
+
+@dataclass
+class Translator:
+    """A loaded CTranslate2 model and its tokenizer.
+
+    Built by ``Translator.load``; tests may build one around fakes.
+    """
+
+    model: ResolvedModel
+    options: TranslateOptions
+    engine: Any
+    tokenizer: Any
+    prefix_tokens: list[str] = field(default_factory=list)
+    suffix_tokens: list[str] = field(default_factory=list)
+    target_prefix: list[str] | None = None
+    #: Calls to the engine (batches) and sentences sent: tests assert on them.
+    history: list[int] = field(default_factory=list)
+
+    @staticmethod
+    def load(model: ResolvedModel, options: TranslateOptions, threads: int = 0) -> Translator:
+        """Load the engine and the tokenizer of a converted model directory.
+
+        Raises:
+            CorruptModelError: The directory cannot be loaded.
+            LanguageError: A multilingual model lacks a language code.
+        """
+        import ctranslate2
+        from transformers import AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        path = str(model.path)
+        try:
+            engine = ctranslate2.Translator(
+                path, device="cpu", compute_type=options.compute_type,
+                inter_threads=1, intra_threads=max(0, threads),
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise CorruptModelError(
+                f"cannot load model {model.spec.name!r} from {path} ({_first_line(exc)}): "
+                f"pull or convert it again"
+            ) from None
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - transformers raises many types here
+            raise CorruptModelError(
+                f"cannot load the tokenizer of {model.spec.name!r} from {path} "
+                f"({_first_line(exc)}): pull or convert it again"
+            ) from None
+        translator = Translator(model, options, engine, tokenizer)
+        translator._set_languages()
+        return translator
+
+    def _set_languages(self) -> None:
+        family = self.model.spec.family
+        tok = self.tokenizer
+        if family in ("nllb", "m2m100"):
+            codes = self.model.spec.lang_codes or _default_codes(family)
+            try:
+                src, tgt = codes[self.options.source], codes[self.options.target]
+            except KeyError as exc:
+                raise LanguageError(
+                    f"model {self.model.spec.name!r} has no language code for {exc.args[0]!r}"
+                ) from None
+            tok.src_lang = src
+            tgt_token = tok.convert_ids_to_tokens(tok.convert_tokens_to_ids(
+                f"__{tgt}__" if family == "m2m100" else tgt))
+            if family == "m2m100" and hasattr(tok, "get_lang_token"):
+                tgt_token = tok.get_lang_token(tgt)
+            if tok.convert_tokens_to_ids(tgt_token) == tok.unk_token_id:
+                raise LanguageError(f"model {self.model.spec.name!r} does not know language {tgt!r}")
+            self.target_prefix = [tgt_token]
+        # Where the specials go around a sequence: encode a one-token sentinel.
+        sentinel = tok.convert_tokens_to_ids(tok.unk_token)
+        ids = tok.build_inputs_with_special_tokens([sentinel])
+        at = ids.index(sentinel)
+        self.prefix_tokens = tok.convert_ids_to_tokens(ids[:at])
+        self.suffix_tokens = tok.convert_ids_to_tokens(ids[at + 1:])
+
+    def tokenize(self, sentence: str) -> list[list[str]]:
+        """A sentence as one or more token windows, specials included."""
+        pieces = self.tokenizer.tokenize(sentence)
+        windows = split_long(pieces, self.options.max_input_tokens)
+        return [self.prefix_tokens + w + self.suffix_tokens for w in windows]
+
+    def detokenize(self, tokens: list[str]) -> str:
+        if self.target_prefix and tokens[:1] == self.target_prefix:
+            tokens = tokens[1:]
+        ids = self.tokenizer.convert_tokens_to_ids(tokens)
+        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        """Translate sentences; one output per input, in order."""
+        if not sentences:
+            return []
+        batch: list[list[str]] = []
+        owners: list[int] = []
+        for i, sentence in enumerate(sentences):
+            for window in self.tokenize(sentence):
+                batch.append(window)
+                owners.append(i)
+        prefixes = [self.target_prefix] * len(batch) if self.target_prefix else None
+        self.history.append(len(batch))
+        results = self.engine.translate_batch(
+            batch,
+            target_prefix=prefixes,
+            beam_size=self.options.beam_size,
+            max_batch_size=self.options.max_batch_tokens,
+            batch_type="tokens",
+            max_decoding_length=self.options.max_decoding_length,
+            return_scores=False,
+        )
+        outputs: list[list[str]] = [[] for _ in sentences]
+        for owner, result in zip(owners, results, strict=True):
+            outputs[owner].append(self.detokenize(result.hypotheses[0]))
+        return [" ".join(part for part in parts if part) for parts in outputs]
+
+
+def _default_codes(family: str) -> dict[str, str]:
+    if family == "nllb":
+        return {"en": "eng_Latn", "fr": "fra_Latn", "ht": "hat_Latn"}
+    return {"en": "en", "fr": "fr", "ht": "ht"}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+_LOADED: dict[tuple, Translator] = {}
+
+
+def cached_translator(model: ResolvedModel, options: TranslateOptions, threads: int) -> Translator:
+    """One Translator per process and configuration (workers load it once)."""
+    key = (str(model.path), model.revision, options, threads)
+    translator = _LOADED.get(key)
+    if translator is None:
+        if len(_LOADED) >= 2:  # a worker rarely needs more; keep memory bounded
+            _LOADED.pop(next(iter(_LOADED)))
+        translator = _LOADED[key] = Translator.load(model, options, threads)
+    return translator
+
+
+@dataclass(frozen=True)
+class TranslationService:
+    """What to translate with; loads the model only when a sentence misses the
+    cache. Picklable: this, not a loaded model, is what workers receive.
+
+    Attributes:
+        model: The resolved model directory.
+        options: Translation options.
+        threads: CTranslate2 intra-op threads (0: all cores).
+    """
+
+    model: ResolvedModel
+    options: TranslateOptions
+    threads: int = 0
+
+    @property
+    def translator(self) -> Translator:
+        return cached_translator(self.model, self.options, self.threads)
+
+    def key(self, sentence: str) -> str:
+        return make_key("translate", sentence, **self.model.cache_id, **self.options.cache_parts())
+
+
+def translate_with_cache(service: TranslationService, sentences: list[str], cache: Cache
+                         ) -> list[SentenceResult]:
+    """Translate sentences, serving what it can from the cache."""
+    keys = [service.key(s) for s in sentences]
+    found = [cache.get(NAMESPACE, k) for k in keys]
+    misses = [i for i, value in enumerate(found) if value is None]
+    if misses:
+        fresh = service.translator.translate([sentences[i] for i in misses])
+        for i, text in zip(misses, fresh, strict=True):
+            found[i] = text
+            cache.set(NAMESPACE, keys[i], text)
+    miss_set = set(misses)
+    return [SentenceResult(s, t, i not in miss_set)
+            for i, (s, t) in enumerate(zip(sentences, found, strict=True))]
+
+
+def translate_units(units: Iterable[Unit], service: TranslationService, cache: Cache, *,
+                    batch_sentences: int = 64, batch_chars: int = 16_000, on_batch=None
+                    ) -> Iterator[tuple[Unit, list[SentenceResult]]]:
+    """Stream units through the translator in batches; yields in input order.
+
+    Memory is bounded by one batch. ``on_batch(n_sentences)`` is called after
+    each batch (progress).
+    """
+    pending: list[tuple[Unit, list[str]]] = []
+    n_sentences = n_chars = 0
+
+    def flush() -> Iterator[tuple[Unit, list[SentenceResult]]]:
+        nonlocal pending, n_sentences, n_chars
+        flat = [s for _, sentences in pending for s in sentences]
+        results = translate_with_cache(service, flat, cache)
+        at = 0
+        for unit, sentences in pending:
+            yield unit, results[at:at + len(sentences)]
+            at += len(sentences)
+        if on_batch is not None:
+            on_batch(len(flat))
+        pending, n_sentences, n_chars = [], 0, 0
+
+    for unit in units:
+        sentences = split_sentences(unit.text)
+        pending.append((unit, sentences))
+        n_sentences += len(sentences)
+        n_chars += len(unit.text)
+        if n_sentences >= batch_sentences or n_chars >= batch_chars:
+            yield from flush()
+    if pending:
+        yield from flush()
