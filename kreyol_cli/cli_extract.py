@@ -1,0 +1,85 @@
+"""The ``kreyol extract`` command: a document to text, JSON or Markdown.
+
+Kept light at import time: the extractor (and PyMuPDF) load when the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from kreyol_cli.domain import PageRange
+from kreyol_cli.errors import OutputError
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def extract_command(
+    input: Annotated[
+        str, typer.Argument(help="PDF, .txt or .md file to read, or - for stdin.", show_default=False)
+    ],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Write here instead of stdout (- is stdout).")
+    ] = "-",
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.text,
+    pages: Annotated[
+        str | None, typer.Option("--pages", help="Only these PDF pages, e.g. 3-10, 5 or 20-.")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Password of an encrypted PDF.")
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Encoding of text input.")
+    ] = "utf-8",
+) -> None:
+    """Extract a document's chapters as text (ready for `kreyol translate`), JSON or Markdown."""
+    from rich.markup import escape
+
+    from kreyol_cli.extract import iter_document, iter_rendered
+    from kreyol_cli.fileio import check_encoding, text_output
+    from kreyol_cli.progress import console
+
+    page_range = PageRange.parse(pages) if pages else None
+    check_encoding(encoding)
+    if output != "-" and input != "-" and _same_file(input, output):
+        raise OutputError(f"{output}: refusing to overwrite the input file")
+    info, chapters, warnings = iter_document(
+        input, pages=page_range, password=password, encoding=encoding
+    )
+    reported = 0
+
+    def report() -> None:
+        nonlocal reported
+        for message in warnings[reported:]:
+            console.print(f"[yellow]warning:[/yellow] {escape(message)}", markup=True)
+        reported = len(warnings)
+
+    def chapters_reporting():
+        for chapter in chapters:
+            report()
+            yield chapter
+        report()
+
+    with text_output(output) as out:
+        for piece in iter_rendered(info, chapters_reporting(), fmt.value, warnings):
+            out.write(piece)
+            if out is sys.stdout:
+                out.flush()  # a pipe's reader (kreyol translate) starts at once
+    report()
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
