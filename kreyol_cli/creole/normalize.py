@@ -1,0 +1,351 @@
+"""Written Haitian Creole -> words a speaker says.
+
+:func:`normalize` rewrites what the G2P rules cannot read (digits, symbols,
+abbreviations, URLs...) as Creole words and tidies typography. It keeps every
+word and the sentence punctuation ``. , ? ! : ;``, and never raises: text it
+does not understand passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+from kreyol_cli.creole.numbers import MONTHS, cardinal, decimal, digits, ordinal
+
+_LOG = logging.getLogger(__name__)
+
+_MONTH_NAMES = "|".join(MONTHS)
+#: Creole names of the letters, written in Creole so the G2P rules read them.
+LETTER_NAMES = {
+    "a": "a", "b": "be", "c": "se", "d": "de", "e": "e", "f": "èf", "g": "je",
+    "h": "ach", "i": "i", "j": "ji", "k": "ka", "l": "èl", "m": "èm", "n": "èn",
+    "o": "o", "p": "pe", "q": "ki", "r": "èr", "s": "ès", "t": "te", "u": "i",
+    "v": "ve", "w": "doubleve", "x": "iks", "y": "igrèk", "z": "zèd",
+}  # fmt: skip
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
+_TYPOGRAPHY = str.maketrans({
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‹": '"', "›": '"',
+    "‘": "'", "’": "'", "ʼ": "'", "′": "'", "…": "...", "−": "-", "‐": "-", "‑": "-",
+})  # fmt: skip
+
+# Written abbreviation -> reading. Matched case-sensitively, as whole words.
+ABBREVIATIONS = {
+    "Dr.": "doktè", "Dr": "doktè", "Dre": "doktè", "Mr.": "mesye", "Mr": "mesye",
+    "Mme": "madanm", "Mme.": "madanm", "Mrs.": "madanm",
+    "Mlle": "madmwazèl", "Mlle.": "madmwazèl", "St.": "sen", "St": "sen", "Ste": "sent",
+    "Ste.": "sent", "Sr.": "sè", "Pr.": "pwofesè", "Prof.": "pwofesè", "Jr.": "jinyò",
+    "Jr": "jinyò",
+    "Av.": "avni", "av.": "avni", "Blvd.": "boulva", "ex.": "egzanp", "Ex.": "egzanp",
+    "vs.": "kont", "vs": "kont", "Cie": "konpayi", "Sté": "sosyete",
+}  # fmt: skip
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])("
+    + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w])"
+)
+_ETC = re.compile(r"\betc\b(\.?)", re.IGNORECASE)
+# "M." is Monsieur only before a name; elsewhere it is the pronoun m + a full stop.
+_MISTER = re.compile(r"\bM\.(?=\s+[A-ZÀ-Ý])")
+_NUMERO = re.compile(r"(?<![\w])(?:No\.?|no\.|N°|n°|#)\s?(?=\d)")
+_UNITS = {
+    "km": "kilomèt", "m": "mèt", "cm": "santimèt", "mm": "milimèt", "kg": "kilo",
+    "g": "gram", "mg": "miligram", "l": "lit", "ml": "mililit", "h": "è", "mn": "minit",
+    "km/h": "kilomèt alè",
+}  # fmt: skip
+_UNIT = re.compile(r"(\d)\s?(km/h|km|cm|mm|kg|mg|ml|mn)\b")
+_SYMBOLS = {
+    "&": " ak ", "+": " plis ", "=": " egal ", "°": " degre ", "×": " fwa ", "#": " ",
+    "@": " arobaz ", "*": " ", "_": " ", "|": " ", "~": " ", "^": " ", "\\": " ",
+    "<": " ", ">": " ", "/": " ", "€": " ewo ", "£": " liv ", "§": " paragraf ",
+    "%": " pousan ", "$": " dola ",
+}  # fmt: skip
+_HEADING_WORDS = (
+    "chapit|chapt|pati|seksyon|liv|tòm|tom|volim|leson|atik|tit|episod|etap|faz|kantik|"
+    "sòm|chapter|part|section|chapitre|partie|tome|article|leçon"
+)
+# Only I V X L C: chapter numbers stay small, and D/M alone are letters or pronouns.
+_ROMAN = re.compile(rf"\b({_HEADING_WORDS})(\s+)([IVXLC]+)\b", re.IGNORECASE)
+_ROMAN_LINE = re.compile(r"^([ \t]*)([IVXLC]+)([ \t]*[.:)]?[ \t]*)$", re.MULTILINE)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+_URL = re.compile(
+    r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"]+"
+    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ht|gov|edu|fr|io|info|int|us|ca)\b(?:/[^\s<>\"]*)?",
+    re.IGNORECASE,
+)
+_URL_SEPARATORS = {
+    ".": "pwen", "@": "arobaz", "/": "slach", "-": "tirè", "_": "soulinye", ":": "de pwen",
+    "?": "kesyon", "=": "egal", "&": "ak", "#": "diyèz", "+": "plis", "%": "pousan",
+    "~": "tild",
+}  # fmt: skip
+_TLD = {"com": "kòm", "org": "òg", "net": "nèt", "gov": "gov", "edu": "edi", "info": "enfo"}
+
+# A number: optional sign, thousands groups (space, dot or comma), optional decimals.
+_NUMBER = re.compile(
+    r"(?<![\w,.])(?P<sign>-(?=\d))?(?P<int>\d{1,3}(?:(?P<sep>[ .,])\d{3})(?:(?P=sep)\d{3})*|\d+)"
+    r"(?:(?P<dec>[.,])(?P<frac>\d+))?(?![\w]|[.,]\d)"
+)
+_AMOUNT = r"(?P<num>\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+_CURRENCY_BEFORE = re.compile(r"(?<![\w])(?P<cur>US\$|\$|HTG|USD|EUR|€)\s?" + _AMOUNT + r"(?![\w]|[.,]\d)")
+_CURRENCY_AFTER = re.compile(
+    r"(?<![\w,.])" + _AMOUNT + r"\s?(?P<cur>\$|€|(?i:htg|usd|eur|goud|dola|gdes?))(?![\w])"
+)
+_CURRENCY_WORDS = {
+    "$": "dola", "us$": "dola", "usd": "dola", "dola": "dola", "htg": "goud", "goud": "goud",
+    "g": "goud", "gde": "goud", "gdes": "goud", "eur": "ewo", "€": "ewo",
+}  # fmt: skip
+_CENTS = {"dola": "san", "goud": "santim", "ewo": "santim"}
+
+
+def normalize(text: str) -> str:
+    """Rewrite Creole text as speakable Creole words.
+
+    Handles numbers (cardinals, ordinals, decimals, negatives, thousands
+    separators), percentages, years, times (``8h30``, ``14:05``), dates
+    (``12 janvye 2024``, ``12/01/2024``), money (goud, dola, ``$``, HTG,
+    USD), units, abbreviations (``Dr.`` -> ``doktè``), Roman numerals in
+    headings (``Chapit IV`` -> ``Chapit kat``), URLs and e-mails, typographic
+    quotes, dashes, ellipses, emoji and symbols.
+
+    Args:
+        text: Any text; it need not be a single sentence.
+
+    Returns:
+        The normalized text. Never raises; on an internal error the text comes
+        back with typography tidied only.
+    """
+    if not text:
+        return ""
+    try:
+        return _normalize(text)
+    except Exception:  # never let one odd sentence stop an audiobook
+        _LOG.warning("normalize failed; text kept as written", exc_info=True)
+        return _tidy(_typography(text))
+
+
+def _normalize(text: str) -> str:
+    text = _typography(text)
+    text = _URL.sub(_read_url, text)
+    text = _money(text)
+    text = _dates(text)
+    text = _times(text)
+    text = re.sub(r"(\d)\s?%", r"\1 pousan", text)
+    text = re.sub(r"(\d)\s?°\s?C\b", r"\1 degre selsiyis", text)
+    text = _ordinals(text)
+    text = _UNIT.sub(lambda m: f"{m.group(1)} {_UNITS[m.group(2)]}", text)
+    text = _abbreviations(text)
+    text = _roman(text)
+    text = re.sub(r"(?<=\d)\s?-\s?(?=\d)", " a ", text)  # ranges: 10-12 -> dis a douz
+    text = _NUMBER.sub(_read_number, text)
+    text = _symbols(text)
+    return _tidy(text)
+
+
+def _typography(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+    text = _SPACES.sub(" ", text)
+    # A dash between words is a pause; a hyphen inside a word stays.
+    text = re.sub(r"\s*[—–―]\s*|\s+-{1,2}\s+|-{2,}", ", ", text)
+    text = re.sub(r"\.{4,}", "...", text)
+    return text
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"[()\[\]{}]", ", ", text)
+    text = "".join(ch for ch in text if _keep(ch))
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r" +([.,?!:;])", r"\1", text)
+    text = re.sub(r",(\s*,)+", ",", text)
+    text = re.sub(r"([.?!:;])\s*,", r"\1", text)
+    text = re.sub(r"(^|\n)\s*,\s*", r"\1", text)
+    text = re.sub(r",\s*$", "", text.strip())
+    return re.sub(r" *\n *", "\n", text).strip()
+
+
+def _keep(ch: str) -> bool:
+    if ch in "\n'\"-.,?!:;":
+        return True
+    category = unicodedata.category(ch)
+    # Letters, marks, digits and spaces stay; emoji, symbols and controls go.
+    return category[0] in "LMN" or category == "Zs"
+
+
+def _symbols(text: str) -> str:
+    for symbol, reading in _SYMBOLS.items():
+        text = text.replace(symbol, reading)
+    return text
+
+
+def _abbreviations(text: str) -> str:
+    def etc(m: re.Match[str]) -> str:
+        # Keep the dot only where it also ends the sentence.
+        ends = m.group(1) and re.match(r"\s*($|\n|[A-ZÀ-Ý])", m.string[m.end() :])
+        return "elatriye." if ends else "elatriye"
+
+    text = _ETC.sub(etc, text)
+    text = _MISTER.sub("Mesye", text)
+    text = _NUMERO.sub("nimewo ", text)
+    return _ABBREVIATION.sub(lambda m: _like(m.group(1), ABBREVIATIONS[m.group(1)]), text)
+
+
+def _like(written: str, reading: str) -> str:
+    """Capitalise a reading when the abbreviation was (Dr. -> Doktè)."""
+    return reading[:1].upper() + reading[1:] if written[:1].isupper() else reading
+
+
+def _integer(raw: str) -> int:
+    return int(re.sub(r"[ .,]", "", raw))
+
+
+def _amount(raw: str, currency: str) -> str:
+    raw = raw.strip()
+    cents = None
+    match = re.fullmatch(r"(.*\d)[.,](\d{1,2})", raw)
+    if match:
+        raw, cents = match.group(1), int(match.group(2).ljust(2, "0"))
+    words = f"{cardinal(_integer(raw))} {currency}"
+    if cents:
+        words += f" {cardinal(cents)} {_CENTS[currency]}"
+    return words
+
+
+def _money(text: str) -> str:
+    def before(m: re.Match[str]) -> str:
+        return _amount(m.group("num"), _CURRENCY_WORDS[m.group("cur").lower()])
+
+    def after(m: re.Match[str]) -> str:
+        return _amount(m.group("num"), _CURRENCY_WORDS[m.group("cur").lower()])
+
+    text = _CURRENCY_BEFORE.sub(before, text)
+    return _CURRENCY_AFTER.sub(after, text)
+
+
+def _day(day: int) -> str:
+    return "premye" if day == 1 else cardinal(day)
+
+
+def _dates(text: str) -> str:
+    def numeric(m: re.Match[str]) -> str:
+        day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        if not (1 <= day <= 31 and 1 <= month <= 12):
+            return m.group(0)
+        year_words = cardinal(int(year) + (2000 if len(year) == 2 else 0))
+        return f"{_day(day)} {MONTHS[month - 1]} {year_words}"
+
+    def iso(m: re.Match[str]) -> str:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if not (1 <= day <= 31 and 1 <= month <= 12):
+            return m.group(0)
+        return f"{_day(day)} {MONTHS[month - 1]} {cardinal(year)}"
+
+    text = re.sub(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b", numeric, text)
+    text = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", iso, text)
+    # "1 janvye", "1e janvye": the first of a month is "premye".
+    return re.sub(
+        rf"\b1(?:er|re|e|ye|è)?(\s+)({_MONTH_NAMES})\b",
+        r"premye\1\2",
+        text,
+        flags=re.IGNORECASE,
+    )
+
+
+def _times(text: str) -> str:
+    def read(m: re.Match[str]) -> str:
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if hour > 24 or minute > 59:
+            return m.group(0)
+        return f"{cardinal(hour)} è" + (f" {cardinal(minute)}" if minute else "")
+
+    text = re.sub(r"\b(\d{1,2})\s?[hH](\d{2})?\b", read, text)
+    return re.sub(r"(?<![\d:])\b(\d{1,2}):(\d{2})\b(?!:\d)", read, text)
+
+
+def _ordinals(text: str) -> str:
+    def read(m: re.Match[str]) -> str:
+        return ordinal(int(m.group(1)))
+
+    text = re.sub(r"\b(1)(?:er|re|ère|e|ye|è)\b", read, text)
+    return re.sub(r"\b(\d+)(?:yèm|yem|ème|eme|èm|em|e|è|nd|nde|th)\b", read, text)
+
+
+def _roman_value(numeral: str) -> int | None:
+    numeral = numeral.upper()
+    total = 0
+    for i, ch in enumerate(numeral):
+        value = _ROMAN_VALUES[ch]
+        following = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    # Reject malformed numerals (IIII, VX...) by round-tripping.
+    return total if total > 0 and _to_roman(total) == numeral else None
+
+
+def _to_roman(n: int) -> str:
+    pairs = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+             (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))  # fmt: skip
+    out = ""
+    for value, letters in pairs:
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _roman(text: str) -> str:
+    def heading(m: re.Match[str]) -> str:
+        value = _roman_value(m.group(3)) if m.group(3).isupper() else None
+        return m.group(0) if value is None else f"{m.group(1)}{m.group(2)}{cardinal(value)}"
+
+    def line(m: re.Match[str]) -> str:
+        value = _roman_value(m.group(2))
+        # A lone I, C or L line is more likely a letter than a number; keep it.
+        if value is None or m.group(2) in ("I", "C", "L") and not m.group(3).strip():
+            return m.group(0)
+        return f"{m.group(1)}{cardinal(value)}{m.group(3)}"
+
+    text = _ROMAN.sub(heading, text)
+    return _ROMAN_LINE.sub(line, text)
+
+
+def _read_number(m: re.Match[str]) -> str:
+    raw = m.group("int")
+    sign = "mwens " if m.group("sign") else ""
+    if m.group("frac") is not None:
+        whole = _integer(raw) if m.group("sep") else int(raw)
+        return sign + decimal(str(whole), m.group("frac"))
+    if m.group("sep") is None and (len(raw) > 12 or (len(raw) > 1 and raw.startswith("0"))):
+        return sign + digits(raw)  # codes and phone numbers
+    return sign + cardinal(_integer(raw))
+
+
+def _read_url(m: re.Match[str]) -> str:
+    url = m.group(0)
+    trail = ""
+    while url and url[-1] in ".,;:!?)\"'":
+        trail = url[-1] + trail
+        url = url[:-1]
+    url = re.sub(r"^(?:https?|ftp)://", "", url, flags=re.IGNORECASE).rstrip("/")
+    words: list[str] = []
+    for part in re.findall(r"[^\W_]+|[^\w\s]|_", url):
+        lower = part.lower()
+        if part in _URL_SEPARATORS:
+            words.append(_URL_SEPARATORS[part])
+        elif lower == "www":
+            words.append("doubleve doubleve doubleve")
+        elif part.isdigit():
+            words.append(cardinal(int(part)) if len(part) < 5 else digits(part))
+        elif lower in _TLD:
+            words.append(_TLD[lower])
+        elif not re.search(r"[aeiouyàèò]", lower) or len(lower) <= 2:
+            words.append(" ".join(_letter(ch) for ch in lower))
+        elif part.isalnum():
+            words.append(lower)
+    return " ".join(words) + trail
+
+
+def _letter(ch: str) -> str:
+    if ch.isdigit():
+        return cardinal(int(ch))
+    return LETTER_NAMES.get(ch, ch)
