@@ -161,7 +161,7 @@ class Registry:
     def get(self, name: str, kind: str | None = None) -> ModelSpec:
         spec = self.entries.get(name)
         if spec is None or (kind and spec.kind != kind):
-            what = kind or "model"
+            what = {"translation": "translation model", "voice": "voice"}.get(kind or "", "model")
             known = ", ".join(self.names(kind)) or "none"
             raise UnknownModelError(
                 f"unknown {what} {name!r}; known: {known} (or pass a directory path)"

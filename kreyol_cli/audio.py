@@ -1,0 +1,258 @@
+"""Audio sinks: PCM in, a file or stream out, written as it is produced.
+
+WAV and raw PCM are written directly; FLAC, Ogg Vorbis, MP3 and M4B/AAC are
+encoded by streaming the PCM into the ffmpeg binary that the
+``imageio-ffmpeg`` wheel ships, so ``pip install`` is the only set-up and
+memory stays flat however long the audio is. (pydub would hold the whole
+recording in memory before encoding it.)
+
+Files are encoded to a temporary name and renamed into place on success.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from kreyol_cli.errors import OutputError, UsageError
+
+FORMATS = ("wav", "flac", "ogg", "mp3", "raw", "m4b", "m4a")
+_CODECS = {
+    "flac": ["-c:a", "flac", "-f", "flac"],
+    "ogg": ["-c:a", "libvorbis", "-q:a", "4", "-f", "ogg"],
+    "mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3"],
+    "m4b": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+    "m4a": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+}
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary shipped by imageio-ffmpeg (or ``KREYOL_FFMPEG``)."""
+    env = os.environ.get("KREYOL_FFMPEG")
+    if env:
+        return env
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise OutputError(
+            f"no ffmpeg for compressed audio ({exc}): `pip install imageio-ffmpeg`, or use "
+            f"--format wav"
+        ) from None
+
+
+def choose_format(output: str, fmt: str | None) -> str:
+    """The audio format: ``--format`` if given, else the output's extension.
+
+    Raises:
+        UsageError: Unknown format, or none can be inferred.
+    """
+    if fmt:
+        fmt = fmt.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise UsageError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+        return fmt
+    if output == "-":
+        return "wav"
+    ext = Path(output).suffix.lower().lstrip(".")
+    if ext in FORMATS:
+        return ext
+    if ext == "pcm":
+        return "raw"
+    raise UsageError(
+        f"cannot tell the audio format of {output!r}: end it in .wav/.flac/.ogg/.mp3 or pass "
+        f"--format"
+    )
+
+
+def wav_header(sample_rate: int, data_bytes: int = 0xFFFFFFFF - 36) -> bytes:
+    """A 16-bit mono WAV header. The default size marks a stream of unknown
+    length, which players and ffmpeg read until end of input."""
+    riff = min(data_bytes + 36, 0xFFFFFFFF)
+    return (b"RIFF" + struct.pack("<I", riff) + b"WAVEfmt " +
+            struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16) +
+            b"data" + struct.pack("<I", min(data_bytes, 0xFFFFFFFF)))
+
+
+class AudioSink:
+    """Receives PCM blocks; ``close`` finishes the file (or stream)."""
+
+    bytes_written = 0
+
+    def write(self, pcm: bytes) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish successfully."""
+
+    def abort(self) -> None:
+        """Give up: remove anything partial."""
+
+
+class StreamSink(AudioSink):
+    """Raw PCM or a WAV stream on a binary stream (stdout)."""
+
+    def __init__(self, stream: IO[bytes], sample_rate: int, wav: bool) -> None:
+        self.stream = stream
+        if wav:
+            stream.write(wav_header(sample_rate))
+
+    def write(self, pcm: bytes) -> None:
+        self.stream.write(pcm)
+        self.stream.flush()
+        self.bytes_written += len(pcm)
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+class WavFileSink(AudioSink):
+    """A WAV file: header patched with the real size when done."""
+
+    def __init__(self, path: Path, sample_rate: int) -> None:
+        self.path = path
+        self.sample_rate = sample_rate
+        self.tmp = _temp_beside(path)
+        self.handle = open(self.tmp, "wb")  # noqa: SIM115 - closed in close/abort
+        self.handle.write(wav_header(sample_rate, 0))
+
+    def write(self, pcm: bytes) -> None:
+        self.handle.write(pcm)
+        self.bytes_written += len(pcm)
+
+    def close(self) -> None:
+        self.handle.seek(0)
+        self.handle.write(wav_header(self.sample_rate, self.bytes_written))
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.handle.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)
+
+
+class FfmpegSink(AudioSink):
+    """PCM piped into ffmpeg, which encodes to a temp file (or to stdout)."""
+
+    def __init__(self, path: Path | None, sample_rate: int, fmt: str,
+                 extra_args: list[str] | None = None) -> None:
+        self.path = path
+        self.tmp = _temp_beside(path) if path is not None else None
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+               "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+               *(extra_args or []), *_CODECS[fmt], str(self.tmp) if self.tmp else "pipe:1"]
+        try:
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdout=None if path is None else subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise OutputError(f"cannot start ffmpeg ({exc.strerror}): use --format wav") from None
+
+    def write(self, pcm: bytes) -> None:
+        try:
+            self.proc.stdin.write(pcm)
+        except BrokenPipeError:
+            self._fail()
+        self.bytes_written += len(pcm)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            self._fail()
+        if self.tmp is not None:
+            os.replace(self.tmp, self.path)
+
+    def _fail(self) -> None:
+        err = self.proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        self.abort()
+        raise OutputError(f"ffmpeg failed: {err[-1] if err else 'unknown error'}")
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.proc.stdin.close()
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        self.proc.wait()
+        if self.tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+
+
+def _temp_beside(path: Path) -> Path:
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {path}: folder {directory} does not exist")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror} (choose another -o)") from None
+    os.close(fd)
+    # mkstemp makes the file private; give it the permissions a normal file gets.
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(name, 0o666 & ~mask)
+    return Path(name)
+
+
+@contextlib.contextmanager
+def open_sink(output: str, fmt: str, sample_rate: int) -> Iterator[AudioSink]:
+    """A sink for ``output`` (``-`` is stdout) in ``fmt``; finished on success,
+    removed on any error or interruption.
+
+    Raises:
+        OutputError: Audio to a terminal, or the output cannot be written.
+    """
+    if output == "-":
+        if sys.stdout.isatty():
+            raise OutputError(
+                "refusing to write audio to a terminal: redirect it (> out.wav), pipe it "
+                "(| aplay) or give -o FILE"
+            )
+        sys.stdout.flush()
+        stdout = sys.stdout.buffer
+        if fmt in ("raw", "wav"):
+            sink: AudioSink = StreamSink(stdout, sample_rate, wav=fmt == "wav")
+        else:
+            if fmt in ("m4b", "m4a"):
+                raise UsageError("m4b/m4a cannot be streamed: give -o FILE.m4b")
+            stdout.flush()
+            sink = FfmpegSink(None, sample_rate, fmt)
+    elif fmt == "raw":
+        sink = _RawFileSink(Path(output))
+    elif fmt == "wav":
+        sink = WavFileSink(Path(output), sample_rate)
+    else:
+        sink = FfmpegSink(Path(output), sample_rate, fmt)
+    try:
+        yield sink
+    except BaseException:
+        sink.abort()
+        raise
+    sink.close()
+
+
+class _RawFileSink(WavFileSink):
+    """Headerless PCM to a file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = _temp_beside(path)
+        self.handle = open(self.tmp, "wb")  # noqa: SIM115 - closed in close/abort
+
+    def close(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.tmp, self.path)

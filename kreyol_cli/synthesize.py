@@ -1,0 +1,280 @@
+"""Piper synthesis: Creole through kreyol's own front end, other languages
+through espeak-ng, both ending as phoneme ids for a Piper voice.
+
+The unit of work is a chunk of one or more sentences. ``synthesize_chunk``
+is a plain module-level function of picklable arguments, so it runs the
+same in-process, in a joblib worker or on a dask worker; each process loads
+a voice once and keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kreyol_cli.cache import Cache, make_key
+from kreyol_cli.errors import CorruptModelError, UsageError
+from kreyol_cli.registry import ResolvedModel
+from kreyol_cli.segment import split_sentences
+
+NAMESPACE = "audio"
+#: Bump when the front end (normalization, G2P, mapping) changes its output,
+#: so cached audio made by older rules is not served.
+FRONTEND_VERSION = "1"
+#: Longest phoneme sequence sent to the voice in one call; longer ones (a
+#: 5,000-letter "word") are split so memory and latency stay bounded.
+MAX_PHONEMES = 400
+ESPEAK_VOICES = {"en": "en-us", "fr": "fr-fr", "ht": "ht"}
+
+
+@dataclass(frozen=True)
+class SynthesisOptions:
+    """Options that change the audio; recorded in cache keys and reports.
+
+    Attributes:
+        lang: Language of the text: ``ht`` uses kreyol's Creole front end,
+            ``en``/``fr`` use espeak-ng through Piper.
+        speed: Speaking rate; 1.2 is 20% faster (Piper ``length_scale = 1/speed``).
+        sentence_silence: Seconds of silence after each sentence.
+        noise_scale: Piper's generator noise. 0 (the default) makes the audio
+            a pure function of the text: reruns, resumed runs and parallel
+            runs give identical files. Piper's own default is 0.667.
+        noise_w: Piper's phoneme-duration noise (Piper's default 0.8).
+        speaker: Speaker id for multi-speaker voices.
+    """
+
+    lang: str = "ht"
+    speed: float = 1.0
+    sentence_silence: float = 0.35
+    noise_scale: float = 0.0
+    noise_w: float = 0.0
+    speaker: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.lang not in ESPEAK_VOICES:
+            from kreyol_cli.errors import LanguageError
+
+            raise LanguageError(f"--lang {self.lang!r}: use one of {', '.join(ESPEAK_VOICES)}")
+        if not 0.25 <= self.speed <= 4:
+            raise UsageError(f"--speed {self.speed}: use a value between 0.25 and 4")
+        if not 0 <= self.sentence_silence <= 10:
+            raise UsageError(f"--sentence-silence {self.sentence_silence}: use 0 to 10 seconds")
+
+
+@dataclass(frozen=True)
+class AudioPart:
+    """Synthesized audio of one chunk: 16-bit mono PCM plus sentence timing.
+
+    Attributes:
+        pcm: Little-endian int16 samples.
+        sample_rate: Samples per second.
+        sentences: ``(text, samples)`` per sentence, silence after it included.
+        cached: Whether it came from the cache.
+        substitutions: Phonemes the voice lacks and what replaced them.
+    """
+
+    pcm: bytes
+    sample_rate: int
+    sentences: tuple[tuple[str, int], ...] = ()
+    cached: bool = False
+    substitutions: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def samples(self) -> int:
+        return len(self.pcm) // 2
+
+    @property
+    def duration(self) -> float:
+        return self.samples / self.sample_rate if self.sample_rate else 0.0
+
+
+@dataclass(frozen=True)
+class VoiceService:
+    """What to synthesize with. Picklable: workers get this, not a session.
+
+    Attributes:
+        voice: The resolved voice (``.onnx`` path and identity).
+        options: Synthesis options.
+        threads: ONNX Runtime intra-op threads per worker.
+    """
+
+    voice: ResolvedModel
+    options: SynthesisOptions
+    threads: int = 1
+
+    @property
+    def sample_rate(self) -> int:
+        return self.voice.spec.sample_rate or _read_config(self.voice)["audio"]["sample_rate"]
+
+    def key(self, text: str) -> str:
+        return make_key("tts", text, **self.voice.cache_id, frontend=FRONTEND_VERSION,
+                        **asdict(self.options))
+
+
+@dataclass
+class LoadedVoice:
+    """A Piper voice with its ONNX session; one per process."""
+
+    piper: Any
+    id_map: dict[str, list[int]]
+    sample_rate: int
+    espeak: Any = None
+    #: Sentences synthesized (tests assert on what the pipeline asked for).
+    history: list[str] = field(default_factory=list)
+
+
+_VOICES: dict[tuple, LoadedVoice] = {}
+_LOCK = threading.Lock()
+
+
+def _read_config(voice: ResolvedModel) -> dict[str, Any]:
+    try:
+        return json.loads(voice.config_path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CorruptModelError(f"voice config {voice.config_path} is unreadable ({exc})") from None
+
+
+def load_voice(voice: ResolvedModel, threads: int) -> LoadedVoice:
+    """Load (once per process) a Piper voice with ``threads`` ONNX threads.
+
+    Raises:
+        CorruptModelError: The ``.onnx`` file cannot be loaded.
+    """
+    key = (str(voice.path), voice.revision, threads)
+    with _LOCK:
+        loaded = _VOICES.get(key)
+        if loaded is not None:
+            return loaded
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        config = _read_config(voice)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            session = onnxruntime.InferenceSession(str(voice.path), sess_options=options,
+                                                   providers=["CPUExecutionProvider"])
+            piper = PiperVoice(session=session, config=PiperConfig.from_dict(config))
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
+            raise CorruptModelError(
+                f"voice {voice.path.name} cannot be loaded ({str(exc).splitlines()[0][:120]}): "
+                f"download it again (`kreyol models pull NAME --force`)"
+            ) from None
+        loaded = LoadedVoice(piper, dict(config["phoneme_id_map"]),
+                             int(config["audio"]["sample_rate"]))
+        if len(_VOICES) >= 2:
+            _VOICES.pop(next(iter(_VOICES)))
+        _VOICES[key] = loaded
+        return loaded
+
+
+def sentence_phonemes(voice: LoadedVoice, sentence: str, lang: str) -> list[list[str]]:
+    """Phonemes of one sentence for the voice (may be several pieces if long)."""
+    if lang == "ht":
+        from kreyol_cli.creole import sentence_phonemes as creole_phonemes
+
+        pieces = [creole_phonemes(sentence)]
+    else:
+        if voice.espeak is None:
+            from piper.phonemize_espeak import EspeakPhonemizer
+
+            voice.espeak = EspeakPhonemizer()
+        pieces = voice.espeak.phonemize(ESPEAK_VOICES[lang], sentence)
+    out: list[list[str]] = []
+    for phonemes in pieces:
+        out.extend(_split_phonemes(phonemes))
+    return [p for p in out if any(ch.strip(" ,.;:!?'\"-") for ch in p)]
+
+
+def _split_phonemes(phonemes: list[str]) -> list[list[str]]:
+    if len(phonemes) <= MAX_PHONEMES:
+        return [phonemes]
+    pieces, start = [], 0
+    while start < len(phonemes):
+        end = min(start + MAX_PHONEMES, len(phonemes))
+        if end < len(phonemes):
+            # Cut at the last word break in the window, if there is one.
+            space = max((i for i in range(start + MAX_PHONEMES // 2, end) if phonemes[i] == " "),
+                        default=None)
+            end = space + 1 if space is not None else end
+        pieces.append(phonemes[start:end])
+        start = end
+    return pieces
+
+
+def _normalize_for_speech(text: str, lang: str) -> str:
+    if lang == "ht":
+        from kreyol_cli.creole import normalize
+
+        return normalize(text)
+    return text
+
+
+def synthesize_chunk(service: VoiceService, text: str, cache: Cache | None = None) -> AudioPart:
+    """Synthesize one chunk (served from the cache when possible).
+
+    This is the task workers run: module-level, picklable arguments.
+    """
+    key = service.key(text)
+    if cache is not None:
+        hit = cache.get(NAMESPACE, key)
+        if hit is not None:
+            return AudioPart(hit["pcm"], hit["sample_rate"], tuple(map(tuple, hit["sentences"])),
+                             True, tuple(map(tuple, hit.get("substitutions", ()))))
+    part = _synthesize(service, text)
+    if cache is not None:
+        cache.set(NAMESPACE, key, {"pcm": part.pcm, "sample_rate": part.sample_rate,
+                                   "sentences": part.sentences,
+                                   "substitutions": part.substitutions})
+    return part
+
+
+def _synthesize(service: VoiceService, text: str) -> AudioPart:
+    from piper.config import SynthesisConfig
+    from piper.phoneme_ids import phonemes_to_ids
+
+    from kreyol_cli.creole import map_to_voice
+
+    voice = load_voice(service.voice, service.threads)
+    opts = service.options
+    config = SynthesisConfig(
+        speaker_id=opts.speaker, length_scale=1.0 / opts.speed, noise_scale=opts.noise_scale,
+        noise_w_scale=opts.noise_w, normalize_audio=False,
+    )
+    silence = np.zeros(int(round(opts.sentence_silence * voice.sample_rate)), dtype=np.int16)
+    blocks: list[np.ndarray] = []
+    sentences: list[tuple[str, int]] = []
+    substitutions: dict[str, str] = {}
+    for sentence in split_sentences(_normalize_for_speech(text, opts.lang)):
+        samples = 0
+        for phonemes in sentence_phonemes(voice, sentence, opts.lang):
+            mapped, subs = map_to_voice(phonemes, voice.id_map)
+            substitutions.update(subs)
+            voice.history.append(sentence)
+            audio = voice.piper.phoneme_ids_to_audio(phonemes_to_ids(mapped, voice.id_map), config)
+            if isinstance(audio, tuple):
+                audio = audio[0]
+            pcm = _to_int16(np.asarray(audio, dtype=np.float32).reshape(-1))
+            blocks.append(pcm)
+            samples += len(pcm)
+        if samples:
+            blocks.append(silence)
+            sentences.append((sentence, samples + len(silence)))
+    pcm = np.concatenate(blocks).tobytes() if blocks else b""
+    return AudioPart(pcm, voice.sample_rate, tuple(sentences), False,
+                     tuple(sorted(substitutions.items())))
+
+
+def _to_int16(audio: np.ndarray) -> np.ndarray:
+    # Peak-normalize per sentence like Piper does, but never amplify near-silence
+    # into noise: a floor keeps quiet sentences quiet.
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    scale = 1.0 / max(peak, 0.1)
+    return (np.clip(audio * scale, -1.0, 1.0) * 32767).astype("<i2")
