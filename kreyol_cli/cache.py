@@ -90,12 +90,16 @@ class Cache:
         settings: Where the cache lives and its TTLs and size limits.
         enabled: ``False`` turns every read into a miss and every write into
             a no-op (``--no-cache``).
+        read: ``False`` turns every read into a miss but still writes.
         warn: Called with a one-line message when a namespace is rebuilt.
     """
 
-    def __init__(self, settings: Settings, *, enabled: bool = True, warn=None) -> None:
+    def __init__(self, settings: Settings, *, enabled: bool = True, read: bool = True,
+                 warn=None) -> None:
         self.settings = settings
         self.enabled = enabled
+        #: ``False``: never serve from the cache but still store (``--mode force``).
+        self.read = read
         self._warn = warn
         self._open: dict[str, Any] = {}
         #: Hits and misses of this process, per namespace (for run reports).
@@ -164,7 +168,7 @@ class Cache:
 
     def get(self, namespace: str, key: str) -> Any | None:
         """The cached value, or ``None`` on a miss (or when disabled)."""
-        if not self.enabled:
+        if not self.enabled or not self.read:
             return None
         value = _MISSING
         for attempt in range(2):

@@ -117,7 +117,10 @@ class Reporter:
         if self.mode == "auto" and self._progress is not None and task._rich_id is not None:
             self._progress.update(task._rich_id, completed=task.done, total=task.total)
         elif self.mode == "json":
-            self._emit(task.as_event())
+            state = (task.done, task.total)
+            if state != task._emitted:  # no duplicate events
+                task._emitted = state
+                self._emit(task.as_event())
 
     def close(self) -> None:
         if self._progress is not None:
@@ -137,6 +140,7 @@ class StageTask:
         self.started = time.monotonic()
         self._rich_id = None
         self._last_emit = 0.0
+        self._emitted: tuple | None = None
         self._finished = False
 
     @property

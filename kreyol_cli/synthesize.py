@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -75,6 +76,8 @@ class AudioPart:
         sentences: ``(text, samples)`` per sentence, silence after it included.
         cached: Whether it came from the cache.
         substitutions: Phonemes the voice lacks and what replaced them.
+        seconds: Time spent synthesizing it (0 when cached).
+        silence: Samples of silence at its end.
     """
 
     pcm: bytes
@@ -82,6 +85,8 @@ class AudioPart:
     sentences: tuple[tuple[str, int], ...] = ()
     cached: bool = False
     substitutions: tuple[tuple[str, str], ...] = ()
+    seconds: float = 0.0
+    silence: int = 0
 
     @property
     def samples(self) -> int:
@@ -227,12 +232,14 @@ def synthesize_chunk(service: VoiceService, text: str, cache: Cache | None = Non
         hit = cache.get(NAMESPACE, key)
         if hit is not None:
             return AudioPart(hit["pcm"], hit["sample_rate"], tuple(map(tuple, hit["sentences"])),
-                             True, tuple(map(tuple, hit.get("substitutions", ()))))
+                             True, tuple(map(tuple, hit.get("substitutions", ()))),
+                             silence=hit.get("silence", 0))
     part = _synthesize(service, text)
     if cache is not None:
         cache.set(NAMESPACE, key, {"pcm": part.pcm, "sample_rate": part.sample_rate,
                                    "sentences": part.sentences,
-                                   "substitutions": part.substitutions})
+                                   "substitutions": part.substitutions,
+                                   "silence": part.silence})
     return part
 
 
@@ -242,6 +249,7 @@ def _synthesize(service: VoiceService, text: str) -> AudioPart:
 
     from kreyol_cli.creole import map_to_voice
 
+    started = time.perf_counter()
     voice = load_voice(service.voice, service.threads)
     opts = service.options
     config = SynthesisConfig(
@@ -269,7 +277,8 @@ def _synthesize(service: VoiceService, text: str) -> AudioPart:
             sentences.append((sentence, samples + len(silence)))
     pcm = np.concatenate(blocks).tobytes() if blocks else b""
     return AudioPart(pcm, voice.sample_rate, tuple(sentences), False,
-                     tuple(sorted(substitutions.items())))
+                     tuple(sorted(substitutions.items())), time.perf_counter() - started,
+                     len(silence) if blocks else 0)
 
 
 def _to_int16(audio: np.ndarray) -> np.ndarray:

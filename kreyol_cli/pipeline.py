@@ -1,0 +1,428 @@
+"""The audiobook pipeline: extract -> segment -> translate -> synthesize -> assemble.
+
+Only orchestration lives here; each stage is a function in its own module.
+Stages are generators: chapters are extracted, translated and turned into
+speech tasks lazily, the executor synthesizes tasks in parallel and hands
+the audio back in order, and the audio is encoded as it arrives. So the
+first chapter is heard while later pages are still unread, and memory stays
+flat however long the book is.
+
+Every chunk's translation and audio is cached, so a run that is killed (even
+with SIGKILL) and started again redoes only unfinished chunks; because the
+synthesis is deterministic its output equals an uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kreyol_cli import __version__
+from kreyol_cli.assemble import ChapterMark, Cue, ffmetadata, remux_with_chapters, write_json
+from kreyol_cli.audio import AudioSink, FfmpegSink
+from kreyol_cli.cache import Cache
+from kreyol_cli.domain import Chapter, PageRange
+from kreyol_cli.errors import AlreadyDoneError, LockedError, OutputError, UsageError
+from kreyol_cli.executor import Executor
+from kreyol_cli.fileio import atomic_output
+from kreyol_cli.progress import Reporter
+from kreyol_cli.segment import split_sentences
+from kreyol_cli.synthesize import AudioPart, VoiceService, synthesize_chunk
+from kreyol_cli.translate import TranslationService, translate_with_cache
+
+MODES = ("skip", "redo", "force")
+SPLITS = ("none", "chapters")
+BOOK_FORMATS = ("m4b", "mp3")
+LOCK_NAME = ".kreyol.lock"
+
+
+@dataclass(frozen=True)
+class AudiobookRequest:
+    """Everything one ``kreyol audiobook`` run needs (picklable).
+
+    Attributes:
+        input: The PDF, text or Markdown file.
+        outdir: Output folder.
+        name: Base name of the output files.
+        source: Language of the input: ``en``, ``fr`` or ``ht`` (no translation).
+        translation: The translation service (``None`` for ``ht`` input).
+        voice: The voice service.
+        pages: Pages to read.
+        password: PDF password.
+        split: ``none`` (one file with chapter markers) or ``chapters``.
+        fmt: ``m4b`` or ``mp3``.
+        mode: ``skip`` (stop if already complete), ``redo`` (rebuild, reusing the
+            cache), ``force`` (rebuild without reading the cache).
+    """
+
+    input: str
+    outdir: Path
+    name: str
+    source: str
+    translation: TranslationService | None
+    voice: VoiceService
+    pages: PageRange | None = None
+    password: str | None = None
+    split: str = "none"
+    fmt: str = "m4b"
+    mode: str = "skip"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise UsageError(f"--mode {self.mode!r}: use one of {', '.join(MODES)}")
+        if self.split not in SPLITS:
+            raise UsageError(f"--split {self.split!r}: use one of {', '.join(SPLITS)}")
+        if self.fmt not in BOOK_FORMATS:
+            raise UsageError(f"--format {self.fmt!r}: use one of {', '.join(BOOK_FORMATS)}")
+
+    def settings_fingerprint(self) -> dict:
+        """What, besides the input bytes, decides the output."""
+        t = self.translation
+        return {
+            "source": self.source, "pages": asdict(self.pages) if self.pages else None,
+            "split": self.split, "format": self.fmt,
+            "translation": None if t is None else {**t.model.cache_id, **asdict(t.options)},
+            "voice": {**self.voice.voice.cache_id, **asdict(self.voice.options)},
+        }
+
+
+@dataclass(frozen=True)
+class SpeechTask:
+    """One sentence to speak, and where it belongs."""
+
+    chapter: int
+    text: str
+
+
+@dataclass
+class _ChapterState:
+    index: int
+    title: str
+    start_page: int | None
+    end_page: int | None
+    start: float = 0.0
+    end: float = 0.0
+    sentences: int = 0
+    characters: int = 0
+    file: str | None = None
+
+
+@dataclass
+class _Stats:
+    stage_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
+        ("extract", "translate", "synthesize", "assemble"), 0.0))
+    chunks: int = 0
+    characters: int = 0
+    audio_hits: int = 0
+    audio_misses: int = 0
+    substitutions: dict[str, str] = field(default_factory=dict)
+
+
+def default_name(path: str) -> str:
+    """``books/Ti Liv.ht.pdf`` -> ``Ti Liv``: the stem without a language tag."""
+    stem = Path(path).name
+    for suffix in (".pdf", ".txt", ".md", ".markdown"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return re.sub(r"\.(ht|en|fr)$", "", stem) or "audiobook"
+
+
+def language_from_name(path: str) -> str | None:
+    """The language tag in a file name (``book.fr.pdf`` -> ``fr``), if any."""
+    m = re.search(r"\.(ht|en|fr)\.[A-Za-z0-9]+$", Path(path).name)
+    return m.group(1) if m else None
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    slug = re.sub(r"[^\w\- ]+", "", text, flags=re.UNICODE).strip().replace(" ", "-")
+    return slug[:limit].strip("-") or "chapter"
+
+
+def output_paths(req: AudiobookRequest) -> dict[str, Path]:
+    base = req.outdir / req.name
+    paths = {"text": base.with_name(f"{req.name}.ht.md"), "srt": base.with_name(f"{req.name}.srt"),
+             "report": req.outdir / "report.json"}
+    if req.split == "none":
+        paths["audio"] = base.with_name(f"{req.name}.{req.fmt}")
+    return paths
+
+
+def _lock(outdir: Path):
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(outdir / LOCK_NAME), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockedError(
+            f"another kreyol run is working in {outdir}: wait for it to finish, or use "
+            f"another -o folder"
+        ) from None
+    return lock
+
+
+def _check_done(req: AudiobookRequest, fingerprint: dict) -> None:
+    report_path = req.outdir / "report.json"
+    try:
+        report = json.loads(report_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    if report.get("status") != "complete" or report.get("fingerprint") != fingerprint:
+        return
+    if all((req.outdir / f).exists() for f in report.get("outputs", [])):
+        raise AlreadyDoneError(
+            f"{req.outdir} already holds the complete audiobook of this input: nothing to do "
+            f"(use --mode redo to rebuild it from the cache, --mode force to redo everything)"
+        )
+
+
+def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, reporter: Reporter
+                  ) -> dict:
+    """Run the whole pipeline; return the report (also written to report.json).
+
+    Raises:
+        AlreadyDoneError, LockedError, OutputError, InputError (and subclasses).
+    """
+    from kreyol_cli.extract import iter_document
+
+    started = time.perf_counter()
+    try:
+        req.outdir.mkdir(parents=True, exist_ok=True)
+        probe = req.outdir / f".kreyol-write-test-{time.time_ns()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot write to {req.outdir}: {exc.strerror} (choose another -o)"
+                          ) from None
+    lock = _lock(req.outdir)
+    try:
+        fingerprint = {"input_sha256": file_sha256(req.input) if req.input != "-" else None,
+                       **req.settings_fingerprint()}
+        if req.mode == "skip" and req.input != "-":
+            _check_done(req, fingerprint)
+        for stale in req.outdir.glob(".*.part"):  # left by a killed run
+            stale.unlink(missing_ok=True)
+        stats = _Stats()
+        t0 = time.perf_counter()
+        info, chapters, warnings = iter_document(req.input, pages=req.pages, password=req.password)
+        stats.stage_s["extract"] += time.perf_counter() - t0
+        with contextlib.ExitStack() as files:
+            result = _stream(req, info, chapters, cache, executor, reporter, stats, files)
+        stats.stage_s["assemble"] += result.pop("_assemble_s")
+        report = {
+            "status": "complete",
+            "kreyol_version": __version__,
+            "input": req.input,
+            "title": info.title,
+            "author": info.author,
+            "pages": info.pages,
+            **result,
+            "chunks": stats.chunks,
+            "characters": stats.characters,
+            "cache": {
+                "translation": {"hits": cache.session_hits.get("translation", 0),
+                                "misses": cache.session_misses.get("translation", 0)},
+                "audio": {"hits": stats.audio_hits, "misses": stats.audio_misses},
+            },
+            "stages_s": {k: round(v, 3) for k, v in stats.stage_s.items()},
+            "elapsed_s": round(time.perf_counter() - started, 3),
+            "models": _models(req),
+            "voice_substitutions": stats.substitutions,
+            "warnings": list(warnings) + list(reporter.warnings),
+            "fingerprint": fingerprint,
+        }
+        write_json(output_paths(req)["report"], report)
+        return report
+    finally:
+        lock.release()
+
+
+def _models(req: AudiobookRequest) -> dict:
+    out = {"voice": {"name": req.voice.voice.spec.name, "revision": req.voice.voice.revision,
+                     "path": str(req.voice.voice.path), "options": asdict(req.voice.options),
+                     "threads": req.voice.threads}}
+    if req.translation is not None:
+        t = req.translation
+        out["translation"] = {"name": t.model.spec.name, "family": t.model.spec.family,
+                              "revision": t.model.revision, "path": str(t.model.path),
+                              "options": asdict(t.options), "threads": t.threads}
+    return out
+
+
+def _translate_chapter(req: AudiobookRequest, chapter: Chapter, cache: Cache, stats: _Stats
+                       ) -> tuple[str, list[list[str]]]:
+    """The chapter's Creole title and its paragraphs as lists of Creole sentences."""
+    paragraphs = [split_sentences(p) for p in chapter.text.split("\n\n") if p.strip()]
+    if req.translation is None:
+        return chapter.title, paragraphs
+    t0 = time.perf_counter()
+    flat = [chapter.title] + [s for p in paragraphs for s in p]
+    translated: list[str] = []
+    for start in range(0, len(flat), 64):  # bounded batches
+        translated += [r.translation for r in
+                       translate_with_cache(req.translation, flat[start:start + 64], cache)]
+    stats.stage_s["translate"] += time.perf_counter() - t0
+    title, rest = translated[0], iter(translated[1:])
+    return title, [[next(rest) for _ in p] for p in paragraphs]
+
+
+def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Executor,
+            reporter: Reporter, stats: _Stats, files: contextlib.ExitStack) -> dict:
+    paths = output_paths(req)
+    text_out = files.enter_context(atomic_output(paths["text"]))
+    srt_out = files.enter_context(atomic_output(paths["srt"]))
+    text_out.write(f"# {info.title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
+    states: list[_ChapterState] = []
+    pending: deque[SpeechTask] = deque()
+    pages_task = files.enter_context(reporter.stage("extract", total=info.pages))
+
+    def tasks() -> Iterator[str]:
+        for chapter in _timed(chapters, stats):
+            title, paragraphs = _translate_chapter(req, chapter, cache, stats)
+            pages_task.set_total(info.pages)
+            if chapter.end_page:
+                pages_task.advance(max(0, chapter.end_page - pages_task.done))
+            text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
+            sentences = [title] + [s for p in paragraphs for s in p]
+            states.append(_ChapterState(chapter.index, title, chapter.start_page,
+                                        chapter.end_page, sentences=len(sentences),
+                                        characters=sum(map(len, sentences))))
+            reporter.event("chapter_ready", chapter=title, index=len(states) - 1,
+                           sentences=len(sentences))
+            for sentence in sentences:
+                task = SpeechTask(len(states) - 1, sentence)
+                pending.append(task)
+                yield task.text
+
+    rate = req.voice.sample_rate
+    offset = 0  # samples written so far, whole book
+    cue_no = 0
+    current = -1
+    sink: AudioSink | None = None
+    bar = None
+    intermediate = req.outdir / f".{req.name}.audio.{'m4a' if req.fmt == 'm4b' else 'mp3'}"
+    split_files: list[str] = []
+
+    def open_chapter_sink(state: _ChapterState) -> AudioSink:
+        filename = f"{len(split_files) + 1:02d}-{_slug(state.title)}.{req.fmt}"
+        state.file = filename
+        tags = ["-metadata", f"title={state.title}", "-metadata", f"album={info.title}",
+                "-metadata", f"track={len(split_files) + 1}", "-metadata", "genre=Audiobook"]
+        if info.author:
+            tags += ["-metadata", f"artist={info.author}"]
+        split_files.append(filename)
+        return FfmpegSink(req.outdir / filename, rate, req.fmt, extra_args=tags)
+
+    task_fn = functools.partial(synthesize_chunk, req.voice, cache=cache)
+    try:
+        for part in executor.map(task_fn, tasks()):
+            task = pending.popleft()
+            if task.chapter != current:
+                if current >= 0:
+                    states[current].end = offset / rate
+                    if req.split == "chapters":
+                        sink.close()
+                        sink = None
+                        reporter.event("chapter_done", chapter=states[current].title,
+                                       file=states[current].file, elapsed_s=None)
+                    bar.finish()
+                current = task.chapter
+                states[current].start = offset / rate
+                bar = files.enter_context(reporter.stage(
+                    "synthesize", total=states[current].sentences, chapter=states[current].title))
+                if req.split == "chapters":
+                    sink = open_chapter_sink(states[current])
+                elif sink is None:
+                    sink = FfmpegSink(intermediate, rate, "m4a" if req.fmt == "m4b" else "mp3")
+            _account(part, stats)
+            if part.pcm:
+                sink.write(part.pcm)
+                cue_no += 1
+                end = offset + max(part.samples - part.silence, 0)
+                srt_out.write(_cue_text(cue_no, Cue(offset / rate, end / rate, task.text)))
+                offset += part.samples
+            bar.advance()
+        if current >= 0:
+            states[current].end = offset / rate
+            bar.finish()
+        t0 = time.perf_counter()
+        if sink is not None:
+            sink.close()
+            sink = None
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
+    if not states or offset == 0:
+        from kreyol_cli.errors import NoTextError
+
+        raise NoTextError(f"{req.input} has no speakable text: nothing to make an audiobook of")
+    outputs = [paths["text"].name, paths["srt"].name, "report.json"]
+    if req.split == "none":
+        marks = [ChapterMark(s.title, s.start, s.end) for s in states]
+        meta = ffmetadata(info.title, info.author, marks,
+                          comment=f"Made with kreyol {__version__}")
+        remux_with_chapters(intermediate, paths["audio"], req.fmt, meta)
+        intermediate.unlink(missing_ok=True)
+        outputs.insert(0, paths["audio"].name)
+        reporter.event("chapter_done", chapter=states[-1].title, file=paths["audio"].name)
+    else:
+        reporter.event("chapter_done", chapter=states[-1].title, file=states[-1].file)
+        outputs = split_files + outputs
+    assemble_s = time.perf_counter() - t0
+    return {
+        "chapters": [{"title": s.title, "start_page": s.start_page, "end_page": s.end_page,
+                      "start_s": round(s.start, 3), "end_s": round(s.end, 3),
+                      "sentences": s.sentences, "characters": s.characters, "file": s.file}
+                     for s in states],
+        "audio_duration_s": round(offset / rate, 3),
+        "subtitles": cue_no,
+        "outputs": outputs,
+        "_assemble_s": assemble_s,
+    }
+
+
+def _cue_text(n: int, cue: Cue) -> str:
+    from kreyol_cli.assemble import srt_time
+
+    return f"{n}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{' '.join(cue.text.split())}\n\n"
+
+
+def _account(part: AudioPart, stats: _Stats) -> None:
+    stats.chunks += 1
+    stats.characters += sum(len(t) for t, _ in part.sentences)
+    stats.stage_s["synthesize"] += part.seconds
+    if part.cached:
+        stats.audio_hits += 1
+    else:
+        stats.audio_misses += 1
+    stats.substitutions.update(part.substitutions)
+
+
+def _timed(chapters: Iterator[Chapter], stats: _Stats) -> Iterator[Chapter]:
+    while True:
+        t0 = time.perf_counter()
+        try:
+            chapter = next(chapters)
+        except StopIteration:
+            return
+        finally:
+            stats.stage_s["extract"] += time.perf_counter() - t0
+        yield chapter
