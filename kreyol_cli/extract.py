@@ -132,7 +132,7 @@ def _text_document(
     if not any(paragraphs for _, paragraphs in sections):
         raise InputError(f"{name} has no text")
     info = DocumentInfo(title, "", 1, source, "markdown" if markdown else "text")
-    return info, text_chapters(sections, title), warnings
+    return info, text_chapters(sections, title, front=markdown), warnings
 
 
 def iter_rendered(

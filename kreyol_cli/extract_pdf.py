@@ -297,7 +297,8 @@ def _reading_order(blocks: list[_Block]) -> list[tuple[_Block, bool]]:
         return []
     left, right = min(b.x0 for b in blocks), max(b.x1 for b in blocks)
     wide = 0.6 * (right - left)
-    spans = sorted((b.x0, b.x1) for b in blocks if len(b.lines) >= 2 and b.x1 - b.x0 <= wide)
+    body = [b for b in blocks if len(b.lines) >= 2 and b.x1 - b.x0 <= wide]
+    spans = sorted((b.x0, b.x1) for b in body)
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 <= columns[-1][1]:
@@ -308,7 +309,12 @@ def _reading_order(blocks: list[_Block]) -> list[tuple[_Block, bool]]:
     if len(columns) < 2:
         return [(b, False) for b in ordered]
 
+    top = min((b.y0 for b in body), default=0.0)
+    bottom = max((max(ln.y1 for ln in b.lines) for b in body), default=0.0)
+
     def column_of(block: _Block) -> int | None:
+        if block.y0 >= bottom or max(ln.y1 for ln in block.lines) <= top:
+            return None  # above or below the columns: read on its own
         hits = [i for i, (c0, c1) in enumerate(columns) if block.x0 < c1 and block.x1 > c0]
         if len(hits) > 1:
             return None

@@ -193,16 +193,21 @@ def plain_sections(text: str) -> list[tuple[str | None, list[str]]]:
 
 
 def text_chapters(
-    sections: list[tuple[str | None, list[str]]], fallback_title: str
+    sections: list[tuple[str | None, list[str]]], fallback_title: str, *, front: bool = False
 ) -> Iterator[Chapter]:
-    """Chapters from ``(heading, paragraphs)`` sections; untitled ones get a fallback."""
+    """Chapters from ``(heading, paragraphs)`` sections.
+
+    An untitled section is titled ``fallback_title`` when it is the only one, or
+    the first one and ``front`` is set (text before Markdown's first chapter
+    heading); otherwise ``"Chapter N"``.
+    """
     index = 0
-    for heading, paragraphs in sections:
+    for position, (heading, paragraphs) in enumerate(sections):
         if not paragraphs:
             continue  # a heading with no text under it has nothing to read
         if heading:
             title = heading
-        elif len(sections) == 1:
+        elif len(sections) == 1 or (front and position == 0):
             title = fallback_title
         else:
             title = f"Chapter {index + 1}"
