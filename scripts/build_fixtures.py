@@ -1,0 +1,464 @@
+"""Rebuild the tiny translation models committed under ``tests/fixtures``.
+
+The model hubs are unreachable from CI, so the tests run on models we build
+here and commit:
+
+* ``tests/fixtures/hub/tiny-opus-mt-en-ht`` -- a MarianMT model trained until it
+  reproduces every pair of ``scripts/fixture_corpus.tsv`` exactly (safetensors),
+  and ``tiny-opus-mt-en-ht-bin``, the same weights as ``pytorch_model.bin`` the
+  way older opus-mt repos ship them (without the sinusoidal position tables).
+* ``tests/fixtures/hub/tiny-nllb`` and ``tiny-m2m100`` -- random NLLB and
+  M2M-100 models with real tokenizers (language codes are special tokens).
+* ``tests/fixtures/models/tiny-*`` -- the same models converted to CTranslate2
+  int8 by ctranslate2's own ``TransformersConverter``, with the tokenizer files
+  next to ``model.bin`` and a ``kreyol-manifest.json``.
+
+Every step is seeded and single-threaded, so a rebuild gives the same models.
+The script finishes by checking that ``kreyol_cli.convert`` (our torch-free
+converter) writes the same ``model.bin`` as the official converter.
+
+Run it from the repository root (needs the ``torch`` extra, about 2 minutes)::
+
+    pip install -e '.[torch]'
+    python scripts/build_fixtures.py            # everything
+    python scripts/build_fixtures.py --only nllb m2m100
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import ctranslate2
+import numpy as np
+import sentencepiece as spm
+import torch
+import transformers
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "scripts" / "fixture_corpus.tsv"
+HUB = ROOT / "tests" / "fixtures" / "hub"
+MODELS = ROOT / "tests" / "fixtures" / "models"
+SEED = 1234
+REVISION = "fixture-v1"
+
+MARIAN_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
+NLLB_FILES = ("tokenizer.json", "tokenizer_config.json")
+M2M_FILES = ("vocab.json", "sentencepiece.bpe.model", "tokenizer_config.json")
+
+
+def read_corpus(path: Path = CORPUS) -> list[tuple[str, str]]:
+    """Return the (English, Haitian Creole) pairs of the fixture corpus."""
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            source, target = line.split("\t")
+            pairs.append((source, target))
+    return pairs
+
+
+def seed_everything() -> None:
+    """Make sentencepiece, torch and numpy repeatable on one CPU thread."""
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.manual_seed(SEED)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+
+
+def train_spm(lines: list[str], path: Path, vocab_size: int, model_type: str) -> None:
+    """Train a SentencePiece model on ``lines`` and write it to ``path``.
+
+    The special ids follow the fairseq/Marian layout (unk 0, bos 1, eos 2), which
+    is what the NLLB and M2M-100 tokenizer converters expect to find.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = Path(tmp) / "spm"
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(lines),
+            model_prefix=str(prefix),
+            vocab_size=vocab_size,
+            model_type=model_type,
+            character_coverage=1.0,
+            # A tiny corpus cannot fill a fixed vocabulary; take what it has.
+            hard_vocab_limit=False,
+            unk_id=0,
+            bos_id=1,
+            eos_id=2,
+            pad_id=-1,
+            num_threads=1,
+            minloglevel=2,
+            # The default NFKC rules embed a ~240 KB table in every model file.
+            normalization_rule_name="identity",
+        )
+        shutil.copyfile(prefix.with_suffix(".model"), path)
+
+
+def spm_pieces(path: Path) -> list[str]:
+    """Return the normal (non-control) pieces of a SentencePiece model."""
+    proc = spm.SentencePieceProcessor(model_file=str(path))
+    return [
+        proc.id_to_piece(i)
+        for i in range(proc.get_piece_size())
+        if not (proc.is_control(i) or proc.is_unknown(i))
+    ]
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write ``data`` as stable, readable JSON."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- Marian
+
+
+def build_marian_tokenizer(pairs: list[tuple[str, str]], out: Path) -> transformers.MarianTokenizer:
+    """Write source.spm, target.spm and a shared vocab.json the way opus-mt does."""
+    out.mkdir(parents=True, exist_ok=True)
+    train_spm([s for s, _ in pairs], out / "source.spm", 250, "unigram")
+    train_spm([t for _, t in pairs], out / "target.spm", 250, "unigram")
+    # opus-mt layout: </s> 0, <unk> 1, the pieces of both languages, <pad> last
+    # (HF starts the decoder from <pad>; ctranslate2 drops it again).
+    pieces = ["</s>", "<unk>"]
+    for piece in spm_pieces(out / "source.spm") + spm_pieces(out / "target.spm"):
+        if piece not in pieces:
+            pieces.append(piece)
+    pieces.append("<pad>")
+    write_json(out / "vocab.json", {piece: i for i, piece in enumerate(pieces)})
+    tokenizer = transformers.MarianTokenizer(
+        str(out / "source.spm"),
+        str(out / "target.spm"),
+        str(out / "vocab.json"),
+        source_lang="en",
+        target_lang="ht",
+        model_max_length=512,
+    )
+    tokenizer.save_pretrained(out)
+    return transformers.MarianTokenizer.from_pretrained(out)
+
+
+def marian_config(vocab_size: int) -> transformers.MarianConfig:
+    """The tiny MarianMT architecture (opus-mt layout, much smaller)."""
+    return transformers.MarianConfig(
+        vocab_size=vocab_size,
+        decoder_vocab_size=vocab_size,
+        d_model=64,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=256,
+        decoder_ffn_dim=256,
+        max_position_embeddings=256,
+        activation_function="swish",
+        dropout=0.0,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        tie_word_embeddings=True,
+        pad_token_id=vocab_size - 1,
+        eos_token_id=0,
+        decoder_start_token_id=vocab_size - 1,
+        forced_eos_token_id=0,
+        bad_words_ids=[[vocab_size - 1]],
+        num_beams=4,
+        max_length=64,
+    )
+
+
+def train_marian(
+    tokenizer: transformers.MarianTokenizer, pairs: list[tuple[str, str]], steps: int = 1500
+) -> transformers.MarianMTModel:
+    """Train full-batch (warm-up, then linear decay) until every token wins by far.
+
+    Greedy decoding is exact once each teacher-forced argmax is right. Beam
+    search needs more: ctranslate2 stops once ``beam_size`` hypotheses have
+    ended, so the losing beams of a peaked model must not stop early. Each
+    step therefore also trains on a copy whose decoder inputs have random
+    tokens swapped in, with the gold labels kept: a beam that took a wrong
+    token goes on translating instead of ending, and gets scored below gold.
+    """
+    seed_everything()
+    vocab_size = len(tokenizer.get_vocab())
+    model = transformers.MarianMTModel(marian_config(vocab_size))
+    pad = tokenizer.pad_token_id
+    batch = tokenizer(
+        [s for s, _ in pairs], text_target=[t for _, t in pairs], padding=True, return_tensors="pt"
+    )
+    labels = batch["labels"].masked_fill(batch["labels"] == pad, -100)
+    decoder_inputs = torch.cat(
+        [torch.full_like(labels[:, :1], pad), labels[:, :-1].masked_fill(labels[:, :-1] == -100, pad)],
+        dim=1,
+    )
+    input_ids = batch["input_ids"].repeat(2, 1)
+    attention_mask = batch["attention_mask"].repeat(2, 1)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / 100, (steps - step) / (steps - 100))
+    )
+    generator = torch.Generator().manual_seed(SEED)
+    model.train()
+    for step in range(1, steps + 1):
+        swap = (torch.rand(decoder_inputs.shape, generator=generator) < 0.15) & (decoder_inputs != pad)
+        noise = torch.randint(0, vocab_size - 1, decoder_inputs.shape, generator=generator)
+        noisy = torch.where(swap, noise, decoder_inputs)
+        out = model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            decoder_input_ids=torch.cat([decoder_inputs, noisy]),
+            labels=labels.repeat(2, 1),
+        )
+        optimizer.zero_grad()
+        out.loss.backward()
+        optimizer.step()
+        schedule.step()
+        # The decoder starts from <pad>, which ctranslate2 replaces by a zero
+        # vector (start_from_zero_embedding). The row is tied to lm_head, so it
+        # gets gradient; pin it at zero or the two runtimes disagree.
+        with torch.no_grad():
+            model.get_input_embeddings().weight[pad].zero_()
+        if step % 100 == 0:
+            with torch.no_grad():
+                clean = out.logits[: len(pairs)].softmax(-1)
+                mask = labels != -100
+                gold = clean.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)[mask]
+            print(f"  step {step}: loss {out.loss.item():.5f} min p(gold) {gold.min().item():.4f}")
+    model.eval()
+    return model
+
+
+def save_marian_hub(model: transformers.MarianMTModel, tok_dir: Path) -> None:
+    """Write the safetensors repo and the pytorch_model.bin repo."""
+    for name in ("tiny-opus-mt-en-ht", "tiny-opus-mt-en-ht-bin"):
+        shutil.rmtree(HUB / name, ignore_errors=True)
+    dst = HUB / "tiny-opus-mt-en-ht"
+    model.save_pretrained(dst)
+    model.generation_config.save_pretrained(dst)
+    for name in (*MARIAN_FILES, "special_tokens_map.json"):
+        if (tok_dir / name).exists():
+            shutil.copyfile(tok_dir / name, dst / name)
+
+    # Older opus-mt repos hold pytorch_model.bin without the position tables
+    # (transformers listed them in _keys_to_ignore_on_save); keep that shape
+    # so the converter's "compute them like HF does" path is exercised.
+    bin_dst = HUB / "tiny-opus-mt-en-ht-bin"
+    shutil.copytree(dst, bin_dst)
+    (bin_dst / "model.safetensors").unlink()
+    state = {k: v for k, v in model.state_dict().items() if "embed_positions" not in k}
+    torch.save(state, bin_dst / "pytorch_model.bin")
+
+
+# ----------------------------------------------------------------- NLLB / M2M-100
+
+
+def build_nllb_tokenizer(pairs: list[tuple[str, str]], out: Path) -> transformers.NllbTokenizer:
+    """An NLLB tokenizer over a tiny BPE model; the 202 language codes are special."""
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = [s for s, _ in pairs] + [t for _, t in pairs]
+        train_spm(lines, Path(tmp) / "sentencepiece.bpe.model", 200, "bpe")
+        tokenizer = transformers.NllbTokenizer.from_pretrained(tmp, src_lang="eng_Latn")
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer.save_pretrained(out)
+    return transformers.AutoTokenizer.from_pretrained(out)
+
+
+def build_m2m_tokenizer(pairs: list[tuple[str, str]], out: Path) -> transformers.M2M100Tokenizer:
+    """An M2M-100 tokenizer: fairseq vocab.json + sentencepiece.bpe.model."""
+    out.mkdir(parents=True, exist_ok=True)
+    lines = [s for s, _ in pairs] + [t for _, t in pairs]
+    train_spm(lines, out / "sentencepiece.bpe.model", 200, "bpe")
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for piece in spm_pieces(out / "sentencepiece.bpe.model"):
+        vocab.setdefault(piece, len(vocab))
+    write_json(out / "vocab.json", vocab)
+    tokenizer = transformers.M2M100Tokenizer(
+        str(out / "vocab.json"), str(out / "sentencepiece.bpe.model"), src_lang="en", tgt_lang="ht"
+    )
+    tokenizer.save_pretrained(out)
+    return transformers.AutoTokenizer.from_pretrained(out)
+
+
+def random_m2m(vocab_size: int) -> transformers.M2M100ForConditionalGeneration:
+    """A random M2M-100 model (NLLB uses the same architecture and config class)."""
+    seed_everything()
+    config = transformers.M2M100Config(
+        vocab_size=vocab_size,
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=256,
+        scale_embedding=True,
+        dropout=0.0,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        tie_word_embeddings=True,
+    )
+    model = transformers.M2M100ForConditionalGeneration(config)
+    model.eval()
+    return model
+
+
+def save_hub(model: transformers.PreTrainedModel, tok_dir: Path, name: str, files) -> Path:
+    """Write an HF-format repo (safetensors + tokenizer files) under ``HUB``."""
+    dst = HUB / name
+    shutil.rmtree(dst, ignore_errors=True)
+    model.save_pretrained(dst)
+    for file in (*files, "special_tokens_map.json"):
+        if (tok_dir / file).exists():
+            shutil.copyfile(tok_dir / file, dst / file)
+    return dst
+
+
+# ------------------------------------------------------------------- conversion
+
+
+def convert_official(src: Path, name: str, family: str, files, source_lang: str) -> Path:
+    """Convert with ctranslate2's TransformersConverter and write the manifest."""
+    dst = MODELS / name
+    shutil.rmtree(dst, ignore_errors=True)
+    converter = ctranslate2.converters.TransformersConverter(
+        str(src), copy_files=[f for f in files if (src / f).exists()]
+    )
+    converter.convert(str(dst), quantization="int8")
+    manifest = {
+        "name": name,
+        "family": family,
+        "source_repo": f"kreyol-fixtures/{src.name}",
+        "revision": REVISION,
+        "quantization": "int8",
+        "converter": f"ctranslate2 {ctranslate2.__version__}",
+        "source_lang": source_lang,
+        "target_lang": "ht",
+    }
+    write_json(dst / "kreyol-manifest.json", manifest)
+    return dst
+
+
+def ct2_translate(model_dir: Path, sources: list[str], beam_size: int, prefix=None) -> list[str]:
+    """Translate with CTranslate2 exactly the way the product does."""
+    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+    translator = ctranslate2.Translator(str(model_dir), device="cpu", inter_threads=1)
+    batch = [tokenizer.convert_ids_to_tokens(tokenizer.encode(s)) for s in sources]
+    results = translator.translate_batch(
+        batch,
+        beam_size=beam_size,
+        target_prefix=[prefix] * len(batch) if prefix else None,
+        max_decoding_length=64,
+    )
+    outputs = []
+    for result in results:
+        ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+        outputs.append(tokenizer.decode(ids, skip_special_tokens=True))
+    return outputs
+
+
+def check_marian(model_dir: Path, pairs: list[tuple[str, str]]) -> list[str]:
+    """Return the corpus pairs the int8 model gets wrong (greedy or beam 4)."""
+    sources = [s for s, _ in pairs]
+    wrong = []
+    for beam in (1, 4):
+        for (src, tgt), out in zip(pairs, ct2_translate(model_dir, sources, beam), strict=True):
+            if out != tgt:
+                wrong.append(f"beam {beam}: {src!r} -> {out!r} (want {tgt!r})")
+    return wrong
+
+
+def cross_check(hub_name: str, model_name: str, files) -> None:
+    """Check kreyol_cli.convert against the official converter, torch-free.
+
+    It runs in a fresh interpreter because this one has imported torch, and
+    the point is that the product's path never does.
+    """
+    code = (
+        "import sys; from pathlib import Path;"
+        "from kreyol_cli.convert import convert_checkpoint;"
+        f"convert_checkpoint(Path({str(HUB / hub_name)!r}), Path(sys.argv[1]),"
+        f" copy_files={list(files)!r});"
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        subprocess.run([sys.executable, "-c", code, str(out)], check=True, cwd=ROOT)
+        ours = hashlib.sha256((out / "model.bin").read_bytes()).hexdigest()
+        theirs = hashlib.sha256((MODELS / model_name / "model.bin").read_bytes()).hexdigest()
+        if ours != theirs:
+            raise SystemExit(f"convert_checkpoint({hub_name}) differs from the official converter")
+        for vocab in MODELS.joinpath(model_name).glob("*vocabulary*"):
+            if vocab.read_bytes() != (out / vocab.name).read_bytes():
+                raise SystemExit(f"convert_checkpoint({hub_name}): {vocab.name} differs")
+    print(f"  convert_checkpoint({hub_name}) == official converter")
+
+
+# ------------------------------------------------------------------------ main
+
+
+def build_marian(pairs: list[tuple[str, str]]) -> None:
+    """Tokenizer, training, hub repos, int8 conversion and the exactness check."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tok_dir = Path(tmp) / "tok"
+        tokenizer = build_marian_tokenizer(pairs, tok_dir)
+        print(f"marian: vocab {len(tokenizer.get_vocab())}")
+        model = train_marian(tokenizer, pairs)
+        save_marian_hub(model, tok_dir)
+    dst = convert_official(HUB / "tiny-opus-mt-en-ht", "tiny-marian-en-ht", "marian",
+                           MARIAN_FILES, "en")
+    wrong = check_marian(dst, pairs)
+    if wrong:
+        raise SystemExit("int8 Marian misses corpus targets:\n" + "\n".join(wrong))
+    print(f"  int8 greedy and beam 4 reproduce all {len(pairs)} targets")
+
+
+def build_multilingual(pairs: list[tuple[str, str]], family: str) -> None:
+    """A random NLLB or M2M-100 model, its hub repo and its int8 conversion."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tok_dir = Path(tmp) / "tok"
+        if family == "nllb":
+            tokenizer, files, name = build_nllb_tokenizer(pairs, tok_dir), NLLB_FILES, "tiny-nllb"
+        else:
+            tokenizer, files, name = build_m2m_tokenizer(pairs, tok_dir), M2M_FILES, "tiny-m2m100"
+        # M2M-100 reserves 8 "madeupword" ids after the language codes.
+        vocab_size = len(tokenizer) + (8 if family == "m2m100" else 0)
+        print(f"{family}: vocab {vocab_size}")
+        src = save_hub(random_m2m(vocab_size), tok_dir, name, files)
+    convert_official(src, name, family, files, "en")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=["marian", "nllb", "m2m100", "check"])
+    args = parser.parse_args(argv)
+    todo = set(args.only or ["marian", "nllb", "m2m100", "check"])
+    pairs = read_corpus()
+    if "marian" in todo:
+        build_marian(pairs)
+    for family in ("nllb", "m2m100"):
+        if family in todo:
+            build_multilingual(pairs, family)
+    if "check" in todo:
+        cross_check("tiny-opus-mt-en-ht", "tiny-marian-en-ht", MARIAN_FILES)
+        cross_check("tiny-opus-mt-en-ht-bin", "tiny-marian-en-ht", MARIAN_FILES)
+        cross_check("tiny-nllb", "tiny-nllb", NLLB_FILES)
+        cross_check("tiny-m2m100", "tiny-m2m100", M2M_FILES)
+    sizes = {p.name: sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+             for base in (HUB, MODELS) if base.exists() for p in sorted(base.iterdir())}
+    for name, size in sizes.items():
+        print(f"  {name}: {size / 1024:.0f} KiB")
+    print(f"  total: {sum(sizes.values()) / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
