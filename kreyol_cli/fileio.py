@@ -81,8 +81,9 @@ def _decode(stream: IO[bytes], name: str, encoding: str) -> Iterator[str]:
         first = False
         buffer += text
         *lines, buffer = buffer.splitlines(keepends=True) or [""]
-        # splitlines keeps a trailing partial line as the last element.
-        if buffer.endswith(("\n", "\r")):
+        # splitlines keeps a trailing partial line as the last element. A
+        # trailing "\r" waits for the next block: it may be half of a "\r\n".
+        if buffer.endswith("\n"):
             lines.append(buffer)
             buffer = ""
         yield from lines

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 _MARKER = re.compile(
     r"^(?P<prefix>\s*(?:(?:[-*+•·–—▪◦]|\d{1,3}[.)]|[a-zA-Z][.)]|[ivxlcdmIVXLCDM]{1,6}[.)]|#{1,6}|>)\s+)?)"
 )
+# Every line boundary str.splitlines knows: a form feed (page break in pdftotext
+# output) or U+2028 ends a line like "\n" does and must be written back.
+_LINE_ENDS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _ENDS_SENTENCE = re.compile(r"[.!?…:;»\"”’)\]]\s*$")
 _ABBREVIATIONS = {
     # English
@@ -84,7 +87,7 @@ def iter_units(lines: Iterable[str]) -> Iterator[Unit]:
             pending = []
 
     for raw in lines:
-        body = raw.rstrip("\r\n")
+        body = raw.rstrip(_LINE_ENDS)
         newline = raw[len(body):] or ""
         if not body.strip():
             yield from flush()
