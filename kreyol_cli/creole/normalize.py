@@ -140,6 +140,8 @@ def _normalize(text: str) -> str:
     text = _roman(text)
     text = re.sub(r"(?<=\d)\s?-\s?(?=\d)", " a ", text)  # ranges: 10-12 -> dis a douz
     text = _NUMBER.sub(_read_number, text)
+    # Digits glued to letters (A4, COVID19) still get read, as a separate word.
+    text = re.sub(r"\d+", lambda m: f" {_read_digits(m.group(0))} ", text)
     text = _symbols(text)
     return _tidy(text)
 
@@ -315,9 +317,14 @@ def _read_number(m: re.Match[str]) -> str:
     if m.group("frac") is not None:
         whole = _integer(raw) if m.group("sep") else int(raw)
         return sign + decimal(str(whole), m.group("frac"))
-    if m.group("sep") is None and (len(raw) > 12 or (len(raw) > 1 and raw.startswith("0"))):
-        return sign + digits(raw)  # codes and phone numbers
+    if m.group("sep") is None:
+        return sign + _read_digits(raw)
     return sign + cardinal(_integer(raw))
+
+
+def _read_digits(raw: str) -> str:
+    # Long or zero-led digit strings are codes and phone numbers: digit by digit.
+    return digits(raw) if len(raw) > 12 or (len(raw) > 1 and raw[0] == "0") else cardinal(int(raw))
 
 
 def _read_url(m: re.Match[str]) -> str:

@@ -50,32 +50,28 @@ _PUNCT_CLASS = (",", ".", " ")
 _IPA_VOWELS = frozenset("aeiouyæøœɐɑɒɔəɘɛɜɞɤɨɪɯɵɶʉʊʌʏ")
 
 
-def _candidates(phoneme: str) -> Iterable[tuple[str, ...]]:
-    yield from FALLBACKS.get(phoneme, ())
-    # A precomposed or multi-character phoneme can be spelled by its parts.
-    parts = tuple(unicodedata.normalize("NFD", phoneme))
-    if len(parts) > 1:
-        yield parts
-    base = parts[0] if parts else phoneme
+def _class_fallbacks(phoneme: str) -> Iterable[tuple[str, ...]]:
+    base = unicodedata.normalize("NFD", phoneme)[:1] or phoneme
     if not base.isalpha():
-        yield from ((p,) for p in _PUNCT_CLASS)
-    elif base in _IPA_VOWELS:
-        yield from ((v,) for v in _VOWEL_CLASS)
-    else:
-        yield from ((c,) for c in _CONSONANT_CLASS)
+        return ((p,) for p in _PUNCT_CLASS)
+    if base in _IPA_VOWELS:
+        return ((v,) for v in _VOWEL_CLASS)
+    return ((c,) for c in _CONSONANT_CLASS)
 
 
-def _replace(phoneme: str, id_map: Mapping[str, Sequence[int]], depth: int = 0) -> list[str]:
-    for candidate in _candidates(phoneme):
-        if candidate == (phoneme,):
-            continue
+def _replace(phoneme: str, id_map: Mapping[str, Sequence[int]]) -> list[str]:
+    for candidate in FALLBACKS.get(phoneme, ()):
         if all(p in id_map for p in candidate):
             return list(candidate)
-        # One more hop (ɣ -> ʁ -> r) when every part has its own fallback.
-        if depth == 0 and len(candidate) > 1:
-            parts = [_replace(p, id_map, 1) if p not in id_map else [p] for p in candidate]
-            if all(parts):
-                return [q for part in parts for q in part]
+    # A precomposed or multi-character phoneme: fit each part (ã -> a + n, tʃ -> t ʃ).
+    parts = unicodedata.normalize("NFD", phoneme)
+    if len(parts) > 1:
+        fitted = [[p] if p in id_map else _replace(p, id_map) for p in parts]
+        if all(fitted):
+            return [q for part in fitted for q in part]
+    for candidate in _class_fallbacks(phoneme):
+        if all(p in id_map for p in candidate):
+            return list(candidate)
     return []
 
 

@@ -1,0 +1,82 @@
+"""``kreyol phonemize``: text to IPA, one output line per input line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import Annotated
+
+import typer
+
+from kreyol_cli.errors import LanguageError
+
+#: espeak-ng voices for the languages kreyol reads through piper.
+ESPEAK_VOICES = {"en": "en-us", "fr": "fr"}
+_PUNCTUATION = frozenset(".,?!:;-'\"()")
+
+
+def phonemize_command(
+    text: Annotated[
+        list[str] | None,
+        typer.Argument(help="Text to phonemize, one line per argument. Default: --input or stdin."),
+    ] = None,
+    lang: Annotated[
+        str,
+        typer.Option("--lang", "-l", help="ht (kreyol's Creole rules), or en/fr (espeak-ng)."),
+    ] = "ht",
+    source: Annotated[
+        str | None,
+        typer.Option("--input", "-i", help="Read lines from this file; - for stdin."),
+    ] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+) -> None:
+    """Print the IPA of each input line; words are separated by single spaces.
+
+    Raises:
+        LanguageError: ``--lang`` is not ht, en or fr.
+        InputError: The input file is missing or not valid text in ``--encoding``.
+        UsageError: Both TEXT and --input were given.
+    """
+    from kreyol_cli.fileio import read_lines
+
+    convert = line_phonemizer(lang)
+    for line in read_lines(source, text or (), encoding=encoding):
+        sys.stdout.write(convert(line.rstrip("\r\n")) + "\n")
+    sys.stdout.flush()
+
+
+def line_phonemizer(lang: str) -> Callable[[str], str]:
+    """A function from one line of text to its IPA words joined by spaces.
+
+    Raises:
+        LanguageError: ``lang`` is not supported.
+    """
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    if code == "ht":
+        from kreyol_cli.creole import phonemize
+
+        return lambda line: " ".join(phonemize(line))
+    if code in ESPEAK_VOICES:
+        return _espeak_phonemizer(ESPEAK_VOICES[code])
+    raise LanguageError(f"--lang {lang}: kreyol phonemizes ht (Haitian Creole), en and fr; pick one of those")
+
+
+def _espeak_phonemizer(voice: str) -> Callable[[str], str]:
+    # piper (and its espeak-ng bridge) is heavy: load it only when asked for.
+    from piper.phonemize_espeak import EspeakPhonemizer
+
+    espeak = EspeakPhonemizer()
+
+    def convert(line: str) -> str:
+        if not line.strip():
+            return ""
+        sentences = espeak.phonemize(voice, line)
+        return _words(ph for sentence in sentences for ph in [*sentence, " "])
+
+    return convert
+
+
+def _words(phonemes: Iterable[str]) -> str:
+    """Phoneme entries -> IPA words joined by single spaces, punctuation dropped."""
+    text = "".join(p if p not in _PUNCTUATION else " " for p in phonemes)
+    return " ".join(text.split())
