@@ -10,7 +10,11 @@ from kreyol_cli.creole.g2p import phonemize, phonemize_word, sentence_phonemes
 from kreyol_cli.creole.normalize import normalize
 from kreyol_cli.creole.phonemes import map_to_voice, phoneme_error_rate, tokenize_ipa
 
+#: Bump whenever normalize/G2P output can change, so caches keyed on it expire.
+RULES_VERSION = "1"
+
 __all__ = [
+    "RULES_VERSION",
     "map_to_voice",
     "normalize",
     "phoneme_error_rate",
