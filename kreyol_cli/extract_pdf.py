@@ -189,8 +189,14 @@ def _margin_key(text: str) -> int:
     return hash(re.sub(r"\d+", "#", " ".join(text.casefold().split())))
 
 
-def _in_margin(line: _Line, height: float) -> bool:
-    return line.y1 <= height * _MARGIN or line.y0 >= height * (1 - _MARGIN)
+def _in_margin(line: _Line, rect: pymupdf.Rect) -> bool:
+    """A short line near the top or bottom edge: where running headers and footers sit.
+
+    Full-width lines there are body text, even when the text repeats.
+    """
+    if line.x1 - line.x0 > 0.6 * rect.width:
+        return False
+    return line.y1 <= rect.height * _MARGIN or line.y0 >= rect.height * (1 - _MARGIN)
 
 
 # --- first pass: statistics ------------------------------------------------------------
@@ -228,13 +234,12 @@ class _Stats:
                 self.image_pages.append(number)
             return
         self.text_pages += 1
-        height = page.rect.height
         seen: set[int] = set()
         for block in blocks:
             for line in block.lines:
                 self.sizes[line.size] += len(line.text)
                 self.bold_chars += len(line.text) if line.bold else 0
-            margin = [ln for ln in block.lines if _in_margin(ln, height)]
+            margin = [ln for ln in block.lines if _in_margin(ln, page.rect)]
             level = block.level
             key = _margin_key(block.text) if margin else 0
             if level is not None:
@@ -442,7 +447,7 @@ def _selected(doc: pymupdf.Document, pages: PageRange | None, warnings: list[str
         return range(count)
     selected = pages.clamp(count)
     if not selected:
-        raise UsageError(f"--pages {pages.start}-{pages.end or ''}: the PDF has {count} pages")
+        raise UsageError(f"--pages {pages.start}-{pages.end or ''}: the PDF has {count} page(s)")
     if pages.end is not None and pages.end > count:
         warnings.append(f"the PDF has only {count} pages; read pages {pages.start}-{count}")
     return selected
@@ -532,10 +537,10 @@ def _chapters(
 def _read_chapter_page(
     page: pymupdf.Page, number: int, builder: _ChapterBuilder, layout: _Layout
 ) -> Iterator[Chapter]:
-    height = page.rect.height
+    rect = page.rect
     blocks = []
     for block in _read_page(page):
-        kept = [ln for ln in block.lines if not _is_margin_noise(ln, height, layout)]
+        kept = [ln for ln in block.lines if not _is_margin_noise(ln, rect, layout)]
         if kept:
             blocks.append(_Block(kept))
     ordered = _reading_order(blocks)
@@ -569,8 +574,8 @@ def _read_chapter_page(
             builder.add(text, page_no, may_continue=fresh, heading=heading)
 
 
-def _is_margin_noise(line: _Line, height: float, layout: _Layout) -> bool:
-    if not _in_margin(line, height):
+def _is_margin_noise(line: _Line, rect: pymupdf.Rect, layout: _Layout) -> bool:
+    if not _in_margin(line, rect):
         return False
     if _PAGE_NUMBER.match(line.text) and line.size <= layout.body * 1.3:
         return True

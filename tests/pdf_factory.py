@@ -58,6 +58,7 @@ class Spec:
     header: str = ""  # running header on every page
     page_numbers: bool = False  # footer "N" on every page
     password: str | None = None
+    top: float = TOP  # where the first item starts
 
 
 def _font(bold: bool) -> str:
@@ -105,7 +106,7 @@ def _image(page: pymupdf.Page, rect: pymupdf.Rect) -> None:
 
 
 def draw_page(page: pymupdf.Page, items: list, spec: Spec, number: int) -> None:
-    y = TOP
+    y = spec.top
     for item in items:
         if isinstance(item, Heading):
             y += item.size * 0.5

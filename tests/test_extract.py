@@ -98,6 +98,16 @@ def test_running_headers_footers_and_page_numbers_removed(tmp_path):
     assert paragraphs[0].startswith("Part 1.")
 
 
+def test_headings_and_repeated_body_lines_at_page_top_are_kept(tmp_path):
+    # Chapter headings in the header zone repeat as "Chapter #", and the same full-width
+    # body line opens every page: neither is a running header.
+    spec = Spec(header="Chapter Book", page_numbers=True, top=20)
+    pages = [[Heading(f"Chapter {n}"), Para(SAMPLE), Para(f"Story {n}.")] for n in range(1, 7)]
+    doc = extract_document(make_pdf(tmp_path / "top.pdf", pages, spec))
+    assert titles(doc) == [f"Chapter {n}" for n in range(1, 7)]
+    assert all(c.text == f"{SAMPLE}\n\nStory {c.index + 1}." for c in doc.chapters)
+
+
 def test_hyphenation_repaired_real_hyphens_kept(tmp_path):
     lines = ["The teacher gave us infor-", "mation about the well-", "Known town of Port-au-",
              "Prince and its ti-", "moun."]
