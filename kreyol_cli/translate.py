@@ -9,8 +9,10 @@ the per-sentence cache in front.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kreyol_cli.cache import Cache, make_key
@@ -121,13 +123,20 @@ class Translator:
                 raise LanguageError(
                     f"model {self.model.spec.name!r} has no language code for {exc.args[0]!r}"
                 ) from None
+            vocabulary = _model_vocabulary(self.model.path)
+            for code in (src, tgt):
+                token = f"__{code}__" if family == "m2m100" else code
+                # An unknown code must not silently become <unk>: that is garbage out.
+                known = tok.convert_tokens_to_ids(token) not in (None, tok.unk_token_id)
+                if not known or (vocabulary is not None and token not in vocabulary):
+                    raise LanguageError(
+                        f"model {self.model.spec.name!r} does not know language {code!r} "
+                        f"(no token {token!r} in its "
+                        f"{'tokenizer' if not known else 'vocabulary'}); check lang_codes in "
+                        f"models.toml or convert the model again"
+                    )
             tok.src_lang = src
-            tgt_token = tok.convert_ids_to_tokens(tok.convert_tokens_to_ids(
-                f"__{tgt}__" if family == "m2m100" else tgt))
-            if family == "m2m100" and hasattr(tok, "get_lang_token"):
-                tgt_token = tok.get_lang_token(tgt)
-            if tok.convert_tokens_to_ids(tgt_token) == tok.unk_token_id:
-                raise LanguageError(f"model {self.model.spec.name!r} does not know language {tgt!r}")
+            tgt_token = f"__{tgt}__" if family == "m2m100" else tgt
             self.target_prefix = [tgt_token]
         # Where the specials go around a sequence: encode a one-token sentinel.
         sentinel = tok.convert_tokens_to_ids(tok.unk_token)
@@ -173,6 +182,19 @@ class Translator:
         for owner, result in zip(owners, results, strict=True):
             outputs[owner].append(self.detokenize(result.hypotheses[0]))
         return [" ".join(part for part in parts if part) for parts in outputs]
+
+
+def _model_vocabulary(directory) -> set[str] | None:
+    """The target tokens a CTranslate2 model can emit, or ``None`` if unknown."""
+    for name in ("target_vocabulary", "shared_vocabulary"):
+        for suffix, load in ((".json", json.loads), (".txt", str.splitlines)):
+            path = Path(directory) / (name + suffix)
+            if path.is_file():
+                try:
+                    return set(load(path.read_text("utf-8")))
+                except (OSError, ValueError):
+                    return None
+    return None
 
 
 def _default_codes(family: str) -> dict[str, str]:
