@@ -116,8 +116,10 @@ class VoiceService:
         return self.voice.spec.sample_rate or _read_config(self.voice)["audio"]["sample_rate"]
 
     def key(self, text: str) -> str:
+        from kreyol_cli.creole import RULES_VERSION
+
         return make_key("tts", text, **self.voice.cache_id, frontend=FRONTEND_VERSION,
-                        **asdict(self.options))
+                        rules=RULES_VERSION, **asdict(self.options))
 
 
 @dataclass
