@@ -51,7 +51,9 @@ REVISION = "fixture-v1"
 
 MARIAN_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
 NLLB_FILES = ("tokenizer.json", "tokenizer_config.json")
-M2M_FILES = ("vocab.json", "sentencepiece.bpe.model", "tokenizer_config.json")
+M2M_FILES = (
+    "vocab.json", "sentencepiece.bpe.model", "added_tokens.json", "tokenizer_config.json"
+)
 
 
 def read_corpus(path: Path = CORPUS) -> list[tuple[str, str]]:
@@ -260,18 +262,43 @@ def save_marian_hub(model: transformers.MarianMTModel, tok_dir: Path) -> None:
 
 
 def build_nllb_tokenizer(pairs: list[tuple[str, str]], out: Path) -> transformers.NllbTokenizer:
-    """An NLLB tokenizer over a tiny BPE model; the 202 language codes are special."""
+    """An NLLB tokenizer over a tiny BPE model; the 202 language codes are special.
+
+    Built from vocab + merges in the fairseq order NLLB uses (<s> <pad> </s>
+    <unk>, then the pieces), so the language codes and <mask> follow as added
+    special tokens exactly as in facebook/nllb-200-*.
+    """
+    from transformers.convert_slow_tokenizer import SentencePieceExtractor
+    from transformers.tokenization_utils_base import generate_merges
+
     with tempfile.TemporaryDirectory() as tmp:
-        lines = [s for s, _ in pairs] + [t for _, t in pairs]
-        train_spm(lines, Path(tmp) / "sentencepiece.bpe.model", 200, "bpe")
-        tokenizer = transformers.NllbTokenizer.from_pretrained(tmp, src_lang="eng_Latn")
+        model = Path(tmp) / "sentencepiece.bpe.model"
+        train_spm([s for s, _ in pairs] + [t for _, t in pairs], model, 200, "bpe")
+        pieces = [p.piece for p in SentencePieceExtractor(str(model)).proto.pieces[3:]]
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for piece in pieces:
+        vocab.setdefault(piece, len(vocab))
+    tokenizer = transformers.NllbTokenizer(
+        vocab=vocab,
+        merges=generate_merges(vocab),
+        src_lang="eng_Latn",
+        tgt_lang="hat_Latn",
+        model_max_length=1024,
+    )
     out.mkdir(parents=True, exist_ok=True)
     tokenizer.save_pretrained(out)
     return transformers.AutoTokenizer.from_pretrained(out)
 
 
 def build_m2m_tokenizer(pairs: list[tuple[str, str]], out: Path) -> transformers.M2M100Tokenizer:
-    """An M2M-100 tokenizer: fairseq vocab.json + sentencepiece.bpe.model."""
+    """An M2M-100 tokenizer: fairseq vocab.json + sentencepiece.bpe.model.
+
+    The language tokens (__en__ ...) are listed as special tokens in
+    tokenizer_config.json, as in facebook/m2m100_418M; without that,
+    transformers 5 leaves them out of get_vocab() and converters drop them.
+    """
+    from transformers.models.m2m_100.tokenization_m2m_100 import FAIRSEQ_LANGUAGE_CODES
+
     out.mkdir(parents=True, exist_ok=True)
     lines = [s for s, _ in pairs] + [t for _, t in pairs]
     train_spm(lines, out / "sentencepiece.bpe.model", 200, "bpe")
@@ -280,7 +307,12 @@ def build_m2m_tokenizer(pairs: list[tuple[str, str]], out: Path) -> transformers
         vocab.setdefault(piece, len(vocab))
     write_json(out / "vocab.json", vocab)
     tokenizer = transformers.M2M100Tokenizer(
-        str(out / "vocab.json"), str(out / "sentencepiece.bpe.model"), src_lang="en", tgt_lang="ht"
+        str(out / "vocab.json"),
+        str(out / "sentencepiece.bpe.model"),
+        src_lang="en",
+        tgt_lang="ht",
+        model_max_length=1024,
+        extra_special_tokens=[f"__{code}__" for code in FAIRSEQ_LANGUAGE_CODES["m2m100"]],
     )
     tokenizer.save_pretrained(out)
     return transformers.AutoTokenizer.from_pretrained(out)
