@@ -21,6 +21,7 @@ from kreyol_cli.registry import ResolvedModel
 from kreyol_cli.segment import Unit, split_long, split_sentences
 
 NAMESPACE = "translation"
+_PROBE = "a"
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,19 @@ class Translator:
             tok.src_lang = src
             tgt_token = f"__{tgt}__" if family == "m2m100" else tgt
             self.target_prefix = [tgt_token]
-        # Where the specials go around a sequence: encode a one-token sentinel.
-        sentinel = tok.convert_tokens_to_ids(tok.unk_token)
-        ids = tok.build_inputs_with_special_tokens([sentinel])
-        at = ids.index(sentinel)
-        self.prefix_tokens = tok.convert_ids_to_tokens(ids[:at])
-        self.suffix_tokens = tok.convert_ids_to_tokens(ids[at + 1:])
+        # Where the specials go around a sequence: compare a probe encoded with and
+        # without them (fast tokenizers have no build_inputs_with_special_tokens).
+        plain = tok.encode(_PROBE, add_special_tokens=False)
+        full = tok.encode(_PROBE)
+        at = next((i for i in range(len(full) - len(plain) + 1)
+                   if full[i:i + len(plain)] == plain), None)
+        if not plain or at is None:
+            raise CorruptModelError(
+                f"the tokenizer of {self.model.spec.name!r} at {self.model.path} does not "
+                f"round-trip text: convert the model again"
+            )
+        self.prefix_tokens = tok.convert_ids_to_tokens(full[:at])
+        self.suffix_tokens = tok.convert_ids_to_tokens(full[at + len(plain):])
 
     def tokenize(self, sentence: str) -> list[list[str]]:
         """A sentence as one or more token windows, specials included."""

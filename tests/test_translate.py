@@ -238,13 +238,13 @@ def test_multilingual_one_output_per_input_with_language_tokens(directory, famil
     translator = Translator.load(model, dataclasses.replace(SHORT, source=source))
     assert translator.prefix_tokens == [lang_token(family, codes[source])]
     assert translator.suffix_tokens == ["</s>"]
-    assert translator.target_prefix == [lang_token(family, "ht")]
+    assert translator.target_prefix == [lang_token(family, codes["ht"])]
     (window,) = translator.tokenize("Good morning.")
     assert window[0] == lang_token(family, codes[source]) and window[-1] == "</s>"
     out = translator.translate(["Good morning.", "How are you?", "x" * 3000])
     assert len(out) == 3 and all(isinstance(t, str) for t in out)
     # The language token steering the output is not part of the text.
-    assert not any(t.startswith(lang_token(family, "ht")) for t in out)
+    assert not any(t.startswith(lang_token(family, codes["ht"])) for t in out)
     assert translator.history == [2 + len(translator.tokenize("x" * 3000))]
 
 
