@@ -1,0 +1,620 @@
+"""Convert a Hugging Face checkpoint to CTranslate2 without PyTorch.
+
+ctranslate2's ``TransformersConverter`` loads the model with
+``transformers.*.from_pretrained``, which needs torch (gigabytes). Its loaders,
+though, only read attributes (``model.model.encoder.layers[0].fc1.weight``,
+``model.config``) and its specs accept numpy arrays. So we read the weights
+as numpy (``model.safetensors``, or ``pytorch_model.bin`` through a restricted
+unpickler), hang them on a light tree shaped like the HF modules, and hand
+that to the very loader the official converter uses. ``build_fixtures.py``
+checks that both write the same ``model.bin``.
+
+transformers' config and tokenizer classes are not used either: in
+transformers 5 importing them imports torch whenever it is installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import pickle
+import shutil
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from kreyol_cli.errors import CorruptModelError, OutputError
+
+FAMILIES = ("marian", "nllb", "m2m100")
+
+# Defaults of transformers' MarianConfig / M2M100Config for the fields the
+# loaders read; checkpoints normally spell them all out.
+_CONFIG_DEFAULTS: dict[str, dict[str, Any]] = {
+    "marian": {
+        "vocab_size": 58101, "max_position_embeddings": 1024, "d_model": 1024,
+        "encoder_layers": 12, "decoder_layers": 12, "encoder_attention_heads": 16,
+        "decoder_attention_heads": 16, "activation_function": "gelu", "scale_embedding": False,
+        "pad_token_id": 58100, "eos_token_id": 0, "decoder_start_token_id": 58100,
+        "share_encoder_decoder_embeddings": True, "tie_word_embeddings": True,
+    },
+    "m2m_100": {
+        "vocab_size": 128112, "max_position_embeddings": 1024, "d_model": 1024,
+        "encoder_layers": 12, "decoder_layers": 12, "encoder_attention_heads": 16,
+        "decoder_attention_heads": 16, "activation_function": "relu", "scale_embedding": True,
+        "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "decoder_start_token_id": 2,
+        "tie_word_embeddings": True,
+    },
+}  # fmt: skip
+
+# transformers' M2M100Tokenizer puts these language tokens right after
+# vocab.json, in this order ("m2m100" language_codes).
+_M2M100_LANG_CODES = (
+    "af am ar ast az ba be bg bn br bs ca ceb cs cy da de el en es et fa ff fi fr fy ga gd gl "
+    "gu ha he hi hr ht hu hy id ig ilo is it ja jv ka kk km kn ko lb lg ln lo lt lv mg mk ml "
+    "mn mr ms my ne nl no ns oc or pa pl ps pt ro ru sd si sk sl so sq sr ss su sv sw ta th tl "
+    "tn tr uk ur uz vi wo xh yi yo zh zu"
+)
+_M2M100_LANGS = tuple(_M2M100_LANG_CODES.split())
+
+
+def convert_checkpoint(
+    src: Path,
+    dst: Path,
+    *,
+    quantization: str = "int8",
+    family: str | None = None,
+    copy_files: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Convert the HF checkpoint in ``src`` to a CTranslate2 model in ``dst``.
+
+    Args:
+        src: Directory with ``config.json``, the weights (``model.safetensors``
+            or ``pytorch_model.bin``, possibly sharded) and the tokenizer files.
+        dst: Output directory; must not exist. It appears only once complete.
+        quantization: CTranslate2 weight type (``int8``, ``float16``, ...).
+        family: ``marian``, ``nllb`` or ``m2m100``; guessed from the files if None.
+        copy_files: Files of ``src`` to copy next to ``model.bin`` (tokenizer).
+
+    Returns:
+        Manifest-ready facts: family, quantization, converter, source_format,
+        vocabulary_size.
+
+    Raises:
+        CorruptModelError: Missing or unreadable config/weights/tokenizer files,
+            or an architecture that is not one of ``FAMILIES``.
+        OutputError: ``dst`` exists already.
+    """
+    src, dst = Path(src), Path(dst)
+    if dst.exists():
+        raise OutputError(f"{dst} already exists; remove it or choose another directory")
+    config = _read_config(src)
+    family = family or _guess_family(src, config)
+    if family not in FAMILIES or config.model_type != _MODEL_TYPES[family]:
+        raise CorruptModelError(
+            f"{src}: cannot convert a {config.model_type!r} model as {family!r}; "
+            f"supported families: {', '.join(FAMILIES)}"
+        )
+    weights, source_format = _read_weights(src)
+    model = _build_model(config, weights)
+    vocab = _Vocabulary.read(src, family)
+
+    with _torch_blocked():
+        import ctranslate2
+        from ctranslate2.converters import transformers as ct2_transformers
+
+    loader = _loader(ct2_transformers, family)()
+    try:
+        spec = loader(model, vocab)
+        for name in copy_files:
+            spec.register_file(str(src / name))
+        spec.validate()
+        spec.optimize(quantization=quantization)
+    except (ValueError, KeyError, AttributeError, IndexError) as exc:
+        raise CorruptModelError(f"{src}: cannot convert this checkpoint ({exc})") from exc
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+    try:
+        spec.save(str(tmp))
+        tmp.rename(dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {
+        "family": family,
+        "quantization": quantization,
+        "converter": f"ctranslate2 {ctranslate2.__version__}",
+        "source_format": source_format,
+        "vocabulary_size": len(spec._vocabularies["source"][0]),
+    }
+
+
+_MODEL_TYPES = {"marian": "marian", "nllb": "m2m_100", "m2m100": "m2m_100"}
+
+
+@contextlib.contextmanager
+def _torch_blocked() -> Iterator[None]:
+    """Make ``import torch`` fail while ctranslate2's converter modules load.
+
+    They try it (``try: import torch``) and fall back to numpy; letting it
+    succeed would cost seconds and hundreds of MB for nothing. Only when torch
+    is not imported already: then the process has paid that price anyway.
+    """
+    if "torch" in sys.modules:
+        yield
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes import raise
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+
+
+def _loader(ct2_transformers: Any, family: str) -> type:
+    """The official loader class, minus its one torch-only line."""
+    base = ct2_transformers.MarianMTLoader if family == "marian" else ct2_transformers.M2M100Loader
+
+    class NumpyLoader(base):
+        def set_linear(self, spec, module, quant_type=None):
+            # The base checks isinstance(module, transformers.Conv1D); these
+            # architectures have none, and that name needs torch.
+            spec.weight = module.weight
+            if getattr(module, "bias", None) is not None:
+                spec.bias = module.bias
+
+    return NumpyLoader
+
+
+# --------------------------------------------------------------------- reading
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorruptModelError(f"{path.parent}: {path.name} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise CorruptModelError(f"{path}: unreadable ({exc})") from exc
+
+
+def _read_config(src: Path) -> SimpleNamespace:
+    raw = _read_json(src / "config.json")
+    model_type = raw.get("model_type")
+    if model_type not in _CONFIG_DEFAULTS:
+        raise CorruptModelError(
+            f"{src}: unsupported architecture {model_type!r}; "
+            f"supported families: {', '.join(FAMILIES)}"
+        )
+    return SimpleNamespace(**{**_CONFIG_DEFAULTS[model_type], **raw})
+
+
+def _guess_family(src: Path, config: SimpleNamespace) -> str:
+    if config.model_type == "marian":
+        return "marian"
+    tokenizer_class = ""
+    if (src / "tokenizer_config.json").exists():
+        tokenizer_class = _read_json(src / "tokenizer_config.json").get("tokenizer_class") or ""
+    if tokenizer_class.startswith("Nllb"):
+        return "nllb"
+    if tokenizer_class.startswith("M2M100") or (src / "vocab.json").exists():
+        return "m2m100"
+    return "nllb" if (src / "tokenizer.json").exists() else "m2m100"
+
+
+def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
+    """All tensors of the checkpoint as numpy arrays, and which format held them.
+
+    safetensors wins when a repo has both (it cannot run code and loads faster).
+    """
+    for fmt, single in (("safetensors", "model.safetensors"), ("pytorch_model.bin", "pytorch_model.bin")):
+        index = src / f"{single}.index.json"
+        if index.exists():
+            shards = sorted(set(_read_json(index).get("weight_map", {}).values()))
+        elif (src / single).exists():
+            shards = [single]
+        else:
+            continue
+        weights: dict[str, np.ndarray] = {}
+        for shard in shards:
+            path = src / shard
+            try:
+                if fmt == "safetensors":
+                    weights.update(_read_safetensors(path))
+                else:
+                    weights.update(load_torch_checkpoint(path))
+            except CorruptModelError:
+                raise
+            except Exception as exc:  # any parse error means the same to the user
+                raise CorruptModelError(f"{path}: unreadable weights ({exc})") from exc
+        return weights, fmt
+    raise CorruptModelError(f"{src}: no weights (model.safetensors or pytorch_model.bin) found")
+
+
+def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """Read a safetensors file; bf16 (which numpy lacks) is widened to float32."""
+    header_size = int.from_bytes(path.open("rb").read(8), "little")
+    with path.open("rb") as f:
+        f.seek(8)
+        header = json.loads(f.read(header_size))
+    if not any(v.get("dtype") == "BF16" for k, v in header.items() if k != "__metadata__"):
+        from safetensors.numpy import load_file
+
+        return load_file(str(path))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + header_size)
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        raw = np.asarray(data[begin:end])
+        out[name] = from_raw(raw.tobytes(), info["dtype"]).reshape(info["shape"])
+    return out
+
+
+def from_raw(buffer: bytes, dtype: str) -> np.ndarray:
+    """Decode a little-endian buffer of safetensors dtype ``dtype`` (BF16 -> float32)."""
+    if dtype == "BF16":
+        # bfloat16 is the top half of a float32.
+        return (np.frombuffer(buffer, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+    names = {"F32": "<f4", "F16": "<f2", "F64": "<f8", "I64": "<i8", "I32": "<i4"}
+    return np.frombuffer(buffer, dtype=names[dtype]).copy()  # writable, see _Tensor.numpy
+
+
+# ------------------------------------------------------------ the module tree
+
+
+def _build_model(config: SimpleNamespace, weights: dict[str, np.ndarray]) -> SimpleNamespace:
+    """An object tree with the attribute paths the ct2 loaders read from HF models."""
+    dtype = _target_dtype(config)
+    w = {_strip_prefix(k): _cast(v, dtype) for k, v in weights.items()}
+    shared = w.get("model.shared.weight")
+    if shared is None:
+        shared = w.get("model.encoder.embed_tokens.weight")
+    if shared is None:
+        raise CorruptModelError("the checkpoint has no token embeddings (model.shared.weight)")
+    if getattr(config, "decoder_vocab_size", None) not in (None, config.vocab_size):
+        raise CorruptModelError("Marian models with separate target vocabularies are not supported")
+
+    def linear(prefix: str) -> SimpleNamespace:
+        return SimpleNamespace(weight=_need(w, prefix + ".weight"), bias=w.get(prefix + ".bias"))
+
+    def layer_norm(prefix: str) -> SimpleNamespace:
+        return SimpleNamespace(weight=_need(w, prefix + ".weight"), bias=_need(w, prefix + ".bias"))
+
+    def attention(prefix: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            **{p: linear(f"{prefix}.{p}") for p in ("q_proj", "k_proj", "v_proj", "out_proj")}
+        )
+
+    def stack(side: str) -> SimpleNamespace:
+        prefix = f"model.{side}"
+        layers = []
+        for i in range(getattr(config, f"{side}_layers")):
+            lp = f"{prefix}.layers.{i}"
+            layer = SimpleNamespace(
+                self_attn=attention(lp + ".self_attn"),
+                self_attn_layer_norm=layer_norm(lp + ".self_attn_layer_norm"),
+                fc1=linear(lp + ".fc1"),
+                fc2=linear(lp + ".fc2"),
+                final_layer_norm=layer_norm(lp + ".final_layer_norm"),
+            )
+            if side == "decoder":
+                layer.encoder_attn = attention(lp + ".encoder_attn")
+                layer.encoder_attn_layer_norm = layer_norm(lp + ".encoder_attn_layer_norm")
+            layers.append(layer)
+        module = SimpleNamespace(
+            config=config,
+            layers=layers,
+            embed_tokens=SimpleNamespace(weight=w.get(prefix + ".embed_tokens.weight", shared)),
+            embed_scale=math.sqrt(config.d_model) if config.scale_embedding else 1.0,
+            embed_positions=_positions(config, w.get(prefix + ".embed_positions.weight"), dtype),
+        )
+        if prefix + ".layer_norm.weight" in w:  # M2M-100 and NLLB (pre-norm)
+            module.layer_norm = layer_norm(prefix + ".layer_norm")
+        return module
+
+    model = SimpleNamespace(
+        config=config,
+        model=SimpleNamespace(encoder=stack("encoder"), decoder=stack("decoder")),
+        lm_head=SimpleNamespace(weight=w.get("lm_head.weight", shared), bias=None),
+    )
+    bias = w.get("final_logits_bias")
+    if bias is not None and np.any(bias):
+        model.final_logits_bias = _TorchLikeBias(bias)
+    return model
+
+
+def _strip_prefix(name: str) -> str:
+    # Some exports drop the "model." of the base model or nest it differently.
+    if name.startswith(("encoder.", "decoder.", "shared.")):
+        return "model." + name
+    return name
+
+
+def _need(weights: dict[str, np.ndarray], name: str) -> np.ndarray:
+    try:
+        return weights[name]
+    except KeyError:
+        raise CorruptModelError(f"the checkpoint lacks the tensor {name}") from None
+
+
+def _target_dtype(config: SimpleNamespace) -> np.dtype:
+    # from_pretrained(dtype=config.dtype) is what the official converter does;
+    # bfloat16 has no numpy type, so it stays float32 here.
+    name = getattr(config, "dtype", None) or getattr(config, "torch_dtype", None)
+    return np.dtype(np.float16) if name == "float16" else np.dtype(np.float32)
+
+
+def _cast(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    if array.dtype.kind == "f" and array.dtype != dtype:
+        return array.astype(dtype)
+    return array
+
+
+class _TorchLikeBias:
+    """``final_logits_bias`` with the two torch methods BartLoader calls on it."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = array
+
+    def nonzero(self) -> SimpleNamespace:
+        count = int(np.count_nonzero(self._array))
+        return SimpleNamespace(numel=lambda: count)
+
+    def squeeze(self) -> np.ndarray:
+        return self._array.squeeze()
+
+
+def _positions(
+    config: SimpleNamespace, stored: np.ndarray | None, dtype: np.dtype
+) -> SimpleNamespace:
+    """Sinusoidal position tables, computed as transformers does when not stored."""
+    n, dim = config.max_position_embeddings, config.d_model
+    if config.model_type == "marian":
+        if stored is None:
+            stored = _marian_sinusoids(n, dim).astype(dtype)
+        return SimpleNamespace(weight=stored, offset=0)
+    offset = 2  # M2M100SinusoidalPositionalEmbedding keeps two rows for padding
+    table = _m2m_sinusoids(n + offset, dim, config.pad_token_id).astype(dtype)
+    return SimpleNamespace(weights=table, offset=offset)
+
+
+def _marian_sinusoids(n_pos: int, dim: int) -> np.ndarray:
+    """MarianSinusoidalPositionalEmbedding.create_weight: sin half, then cos half."""
+    position_enc = np.array(
+        [[pos / np.power(10000, 2 * (j // 2) / dim) for j in range(dim)] for pos in range(n_pos)]
+    )
+    out = np.empty((n_pos, dim), dtype=np.float32)
+    sentinel = dim // 2 if dim % 2 == 0 else dim // 2 + 1
+    out[:, :sentinel] = np.sin(position_enc[:, 0::2])
+    out[:, sentinel:] = np.cos(position_enc[:, 1::2])
+    return out
+
+
+def _m2m_sinusoids(n_pos: int, dim: int, padding_idx: int | None) -> np.ndarray:
+    """M2M100SinusoidalPositionalEmbedding.get_embedding.
+
+    torch rounds its float32 exp/sin/cos its own way; computing them in float64
+    and rounding once lands within one float32 ulp of it (bit-exact is not
+    possible without torch), far below what int8 decoding can notice.
+    """
+    half = dim // 2
+    steps = np.arange(half, dtype=np.float32) * np.float32(-math.log(10000) / (half - 1))
+    freqs = np.exp(steps.astype(np.float64)).astype(np.float32)
+    angles = (np.arange(n_pos, dtype=np.float32)[:, None] * freqs[None, :]).astype(np.float64)
+    table = np.concatenate([np.sin(angles), np.cos(angles)], axis=1).astype(np.float32)
+    if dim % 2 == 1:
+        table = np.concatenate([table, np.zeros((n_pos, 1), dtype=np.float32)], axis=1)
+    if padding_idx is not None:
+        table[padding_idx] = 0
+    return table
+
+
+# ----------------------------------------------------------------- vocabulary
+
+
+class _Vocabulary:
+    """The slice of a transformers tokenizer the ct2 loaders use, from the files."""
+
+    def __init__(self, vocab: dict[str, int], specials: dict[str, str], madeup: int | None):
+        self._vocab = vocab
+        self._by_id = {i: t for t, i in vocab.items()}
+        self.bos_token = specials.get("bos_token", "<s>")
+        self.eos_token = specials.get("eos_token", "</s>")
+        self.unk_token = specials.get("unk_token", "<unk>")
+        self.unk_token_id = vocab.get(self.unk_token)
+        self.special_tokens_map: dict[str, Any] = {}
+        if madeup is not None:
+            self.num_madeup_words = madeup
+
+    def get_vocab(self) -> dict[str, int]:
+        return dict(self._vocab)
+
+    def convert_ids_to_tokens(self, index: int) -> str:
+        return self._by_id.get(index, self.unk_token)
+
+    @classmethod
+    def read(cls, src: Path, family: str) -> _Vocabulary:
+        config = _read_json(src / "tokenizer_config.json") if (
+            src / "tokenizer_config.json").exists() else {}  # fmt: skip
+        if (src / "special_tokens_map.json").exists():
+            config = {**_read_json(src / "special_tokens_map.json"), **config}
+        specials = {k: _content(v) for k, v in config.items() if k.endswith("_token") and v}
+        if family == "marian":
+            return cls(_read_json(src / "vocab.json"), specials, None)
+        if family == "nllb":
+            tok = _read_json(src / "tokenizer.json")
+            vocab = dict(tok["model"]["vocab"])
+            if isinstance(tok["model"]["vocab"], list):  # unigram: [piece, score] pairs
+                vocab = {piece: i for i, (piece, _) in enumerate(tok["model"]["vocab"])}
+            vocab.update({a["content"]: a["id"] for a in tok.get("added_tokens", [])})
+            return cls(vocab, specials, None)
+        if config.get("language_codes", "m2m100") != "m2m100":
+            raise CorruptModelError(f"{src}: only M2M-100's own language codes are supported")
+        vocab = dict(_read_json(src / "vocab.json"))
+        base = len(vocab)
+        for i, lang in enumerate(_M2M100_LANGS):
+            vocab.setdefault(f"__{lang}__", base + i)
+        return cls(vocab, specials, int(config.get("num_madeup_words", 8)))
+
+
+def _content(value: Any) -> str:
+    return value["content"] if isinstance(value, dict) else str(value)
+
+
+# ------------------------------------------------- pytorch_model.bin, no torch
+
+_STORAGE_DTYPES = {
+    "FloatStorage": "<f4", "HalfStorage": "<f2", "BFloat16Storage": "bf16",
+    "DoubleStorage": "<f8", "LongStorage": "<i8", "IntStorage": "<i4",
+    "ShortStorage": "<i2", "CharStorage": "i1", "ByteStorage": "u1", "BoolStorage": "?",
+}  # fmt: skip
+_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+
+
+class _Storage:
+    """A storage the pickle refers to; its bytes are attached once read."""
+
+    def __init__(self, dtype: str, numel: int) -> None:
+        self.dtype, self.numel = dtype, numel
+        self.array: np.ndarray | None = None
+
+    def attach(self, buffer: bytes) -> None:
+        if self.dtype == "bf16":
+            self.array = from_raw(buffer, "BF16")
+        else:
+            self.array = np.frombuffer(buffer, dtype=self.dtype)
+
+
+class _Tensor:
+    """``torch._utils._rebuild_tensor_v2``'s arguments, materialized later."""
+
+    def __init__(self, storage: _Storage, offset: int, size: tuple, stride: tuple) -> None:
+        self.storage, self.offset, self.size, self.stride = storage, offset, size, stride
+
+    def numpy(self) -> np.ndarray:
+        base = self.storage.array
+        if base is None:
+            raise CorruptModelError("pytorch_model.bin refers to a storage it does not hold")
+        if not self.size:
+            return base[self.offset : self.offset + 1].reshape(()).copy()
+        extent = self.offset + 1 + sum((n - 1) * s for n, s in zip(self.size, self.stride, strict=True))
+        if extent > base.size or any(s < 0 for s in self.stride):
+            raise CorruptModelError("pytorch_model.bin holds a tensor outside its storage")
+        view = np.lib.stride_tricks.as_strided(
+            base[self.offset :],
+            shape=self.size,
+            strides=[s * base.itemsize for s in self.stride],
+            writeable=False,
+        )
+        return np.array(view)  # a writable copy: ct2 quantizes in place
+
+
+def _rebuild_tensor(storage, offset, size, stride, *_ignored) -> _Tensor:
+    return _Tensor(storage, int(offset), tuple(size), tuple(stride))
+
+
+def _rebuild_parameter(tensor, *_ignored) -> _Tensor:
+    return tensor
+
+
+class _StorageType:
+    def __init__(self, name: str) -> None:
+        self.dtype = _STORAGE_DTYPES[name]
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Unpickle a torch state dict and nothing else: no code runs from the file.
+
+    Only an ordered dict, tensor rebuilds and storage types may appear; any
+    other global means the file is not a plain checkpoint, and it is refused.
+    """
+
+    _ALLOWED = {
+        ("collections", "OrderedDict"): dict,
+        ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
+        ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    }
+
+    def __init__(self, file, storages: dict[str, _Storage]) -> None:
+        super().__init__(file)
+        self._storages = storages
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._ALLOWED:
+            return self._ALLOWED[module, name]
+        if module == "torch" and name in _STORAGE_DTYPES:
+            return _StorageType(name)
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+
+    def persistent_load(self, pid: Any) -> _Storage:
+        # ("storage", storage_type, key, location, numel[, view_metadata])
+        if not (isinstance(pid, tuple) and pid[0] == "storage" and len(pid) >= 5):
+            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r:.60}")
+        storage_type, key, numel = pid[1], str(pid[2]), int(pid[4])
+        if not isinstance(storage_type, _StorageType):
+            raise pickle.UnpicklingError("unexpected storage type")
+        if key not in self._storages:
+            self._storages[key] = _Storage(storage_type.dtype, numel)
+        return self._storages[key]
+
+
+def load_torch_checkpoint(path: Path) -> dict[str, np.ndarray]:
+    """Read a ``torch.save``d state dict (zip or legacy format) as numpy arrays.
+
+    Raises:
+        CorruptModelError: Not a plain state dict, or truncated.
+    """
+    storages: dict[str, _Storage] = {}
+    try:
+        load = _load_zip if zipfile.is_zipfile(path) else _load_legacy
+        state = load(path, storages)
+        if not isinstance(state, dict):
+            raise pickle.UnpicklingError("not a state dict")
+        return {str(k): v.numpy() for k, v in state.items() if isinstance(v, _Tensor)}
+    except (pickle.UnpicklingError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise CorruptModelError(f"{path}: not a readable PyTorch checkpoint ({exc})") from exc
+
+
+def _load_zip(path: Path, storages: dict[str, _Storage]) -> Any:
+    with zipfile.ZipFile(path) as archive:
+        pkl = [n for n in archive.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
+        if len(pkl) != 1:
+            raise pickle.UnpicklingError("no single data.pkl in the archive")
+        root = pkl[0][: -len("data.pkl")]
+        byteorder = root + "byteorder"
+        if byteorder in archive.namelist() and archive.read(byteorder).strip() != b"little":
+            raise pickle.UnpicklingError("big-endian checkpoints are not supported")
+        with archive.open(pkl[0]) as f:
+            state = _SafeUnpickler(f, storages).load()
+        for key, storage in storages.items():
+            storage.attach(archive.read(f"{root}data/{key}"))
+    return state
+
+
+def _load_legacy(path: Path, storages: dict[str, _Storage]) -> Any:
+    """The pre-1.6 format: magic, version, sys info, the pickle, then raw storages."""
+    with path.open("rb") as f:
+        header = _SafeUnpickler(f, storages)
+        if header.load() != _LEGACY_MAGIC:
+            raise pickle.UnpicklingError("not a PyTorch checkpoint")
+        header.load()  # protocol version
+        header.load()  # sys info: endianness, type sizes
+        state = _SafeUnpickler(f, storages).load()
+        keys = _SafeUnpickler(f, storages).load()
+        for key in keys:
+            storage = storages[str(key)]
+            numel = int.from_bytes(f.read(8), "little")
+            itemsize = 2 if storage.dtype == "bf16" else np.dtype(storage.dtype).itemsize
+            buffer = f.read(numel * itemsize)
+            if len(buffer) != numel * itemsize:
+                raise EOFError("truncated storage")
+            storage.attach(buffer)
+    return state
