@@ -9,6 +9,7 @@ the per-sentence cache in front.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -87,7 +88,6 @@ class Translator:
             LanguageError: A multilingual model lacks a language code.
         """
         import ctranslate2
-        from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
@@ -103,7 +103,7 @@ class Translator:
                 f"pull or convert it again"
             ) from None
         try:
-            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            tokenizer = _load_tokenizer(model.path)
         except Exception as exc:  # noqa: BLE001 - transformers raises many types here
             raise CorruptModelError(
                 f"cannot load the tokenizer of {model.spec.name!r} from {path} "
@@ -192,6 +192,38 @@ class Translator:
         return [" ".join(part for part in parts if part) for parts in outputs]
 
 
+# The tokenizer modules of the supported families. Importing one directly skips
+# transformers' Auto machinery, which imports PyTorch when it is installed
+# (seconds of start-up for nothing: kreyol never runs a PyTorch model).
+_TOKENIZER_MODULES = {
+    "MarianTokenizer": "transformers.models.marian.tokenization_marian",
+    "NllbTokenizer": "transformers.models.nllb.tokenization_nllb",
+    "NllbTokenizerFast": "transformers.models.nllb.tokenization_nllb_fast",
+    "M2M100Tokenizer": "transformers.models.m2m_100.tokenization_m2m_100",
+}
+
+
+def _load_tokenizer(directory: Path):
+    try:
+        config = json.loads((directory / "tokenizer_config.json").read_text("utf-8"))
+        name = str(config.get("tokenizer_class") or "")
+    except (OSError, ValueError):
+        name = ""
+    module = _TOKENIZER_MODULES.get(name)
+    if module:
+        import importlib
+
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            cls = None
+        if cls is not None:
+            return cls.from_pretrained(str(directory), local_files_only=True)
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+
+
 def _model_vocabulary(directory) -> set[str] | None:
     """The target tokens a CTranslate2 model can emit, or ``None`` if unknown."""
     for name in ("target_vocabulary", "shared_vocabulary"):
@@ -249,8 +281,13 @@ class TranslationService:
     def translator(self) -> Translator:
         return cached_translator(self.model, self.options, self.threads)
 
+    @functools.cached_property
+    def _key_parts(self) -> dict[str, Any]:
+        # Computed once: asdict() per sentence was half the time of a cached run.
+        return {**self.model.cache_id, **self.options.cache_parts()}
+
     def key(self, sentence: str) -> str:
-        return make_key("translate", sentence, **self.model.cache_id, **self.options.cache_parts())
+        return make_key("translate", sentence, **self._key_parts)
 
 
 def translate_with_cache(service: TranslationService, sentences: list[str], cache: Cache
