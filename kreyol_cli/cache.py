@@ -160,9 +160,11 @@ class Cache:
         self._discard(self.directory(namespace))
 
     def _report(self, message: str) -> None:
-        log.warning(message)
         if self._warn is not None:
             self._warn(message)
+            log.debug(message)  # log.warning too would print it twice on stderr
+        else:
+            log.warning(message)
 
     # -- the API -------------------------------------------------------------
 

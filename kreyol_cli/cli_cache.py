@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kreyol_cli.cli_common import handle_errors
+from kreyol_cli.cli_common import handle_errors, table_console
 
 cache_app = typer.Typer(help="Inspect and maintain the on-disk cache.", no_args_is_help=True,
                         rich_markup_mode=None)
@@ -47,7 +47,6 @@ def stats(
         print(json.dumps({"directory": str(cache.settings.cache_dir),
                           "namespaces": [r.to_dict() for r in rows]}, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"kreyol cache: {cache.settings.cache_dir}")
@@ -59,7 +58,7 @@ def stats(
         ttl = f"{r.ttl // 86400}d" if r.ttl >= 86400 else f"{r.ttl}s"
         table.add_row(r.namespace, str(r.entries), _human_bytes(r.bytes), str(r.hits),
                       str(r.misses), rate, _when(r.oldest), _when(r.newest), ttl)
-    Console().print(table)
+    table_console().print(table)
 
 
 @cache_app.command("clear")

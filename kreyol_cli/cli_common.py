@@ -67,3 +67,12 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass
+
+
+def table_console():
+    """A stdout console for tables. Piped or captured output gets a wide page
+    instead of 80 columns, so names and dates are not cut to "transl…"."""
+    from rich.console import Console
+
+    out = Console()
+    return out if out.is_terminal else Console(width=160)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kreyol_cli.cli_common import handle_errors
+from kreyol_cli.cli_common import handle_errors, table_console
 
 models_app = typer.Typer(help="List, pull, convert and locate models and voices.",
                          no_args_is_help=True, rich_markup_mode=None)
@@ -57,7 +57,6 @@ def list_models(
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="kreyol models and voices")
@@ -70,7 +69,7 @@ def list_models(
         table.add_row(r["name"], f"{r['kind']}/{r['family']}", " ".join(r["languages"]),
                       " ".join(r["default_for"]), "yes" if r["installed"] else "no",
                       f"{'' if r['installed'] else '~'}{r['size_mb']:g} MB", r["license"], voice)
-    Console().print(table)
+    table_console().print(table)
 
 
 @models_app.command("pull")
