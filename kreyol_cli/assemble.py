@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,14 +45,10 @@ def srt_time(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
-def write_srt(path: Path, cues: Iterable[Cue]) -> int:
-    """Write an SRT file atomically; returns the number of cues."""
-    n = 0
-    with atomic_output(path) as out:
-        for n, cue in enumerate(cues, start=1):
-            text = " ".join(cue.text.split())
-            out.write(f"{n}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{text}\n\n")
-    return n
+def cue_block(number: int, cue: Cue) -> str:
+    """One SRT entry (numbered from 1), blank line included."""
+    text = " ".join(cue.text.split())
+    return f"{number}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{text}\n\n"
 
 
 def _ffmeta_escape(value: str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kreyol_cli import __version__
-from kreyol_cli.assemble import ChapterMark, Cue, ffmetadata, remux_with_chapters, write_json
+from kreyol_cli.assemble import ChapterMark, Cue, cue_block, ffmetadata, remux_with_chapters, write_json
 from kreyol_cli.audio import AudioSink, FfmpegSink
 from kreyol_cli.cache import Cache
 from kreyol_cli.domain import Chapter, PageRange
@@ -356,7 +356,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 sink.write(part.pcm)
                 cue_no += 1
                 end = offset + max(part.samples - part.silence, 0)
-                srt_out.write(_cue_text(cue_no, Cue(offset / rate, end / rate, task.text)))
+                srt_out.write(cue_block(cue_no, Cue(offset / rate, end / rate, task.text)))
                 offset += part.samples
             bar.advance()
         if current >= 0:
@@ -397,12 +397,6 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
         "outputs": outputs,
         "_assemble_s": assemble_s,
     }
-
-
-def _cue_text(n: int, cue: Cue) -> str:
-    from kreyol_cli.assemble import srt_time
-
-    return f"{n}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{' '.join(cue.text.split())}\n\n"
 
 
 def _account(part: AudioPart, stats: _Stats) -> None:
