@@ -170,11 +170,15 @@ class Translator:
         if not sentences:
             return []
         batch: list[list[str]] = []
-        owners: list[int] = []
+        owners: list[tuple[int, int]] = []  # (sentence, window within it)
         for i, sentence in enumerate(sentences):
-            for window in self.tokenize(sentence):
+            for w, window in enumerate(self.tokenize(sentence)):
                 batch.append(window)
-                owners.append(i)
+                owners.append((i, w))
+        # Sorted by length, each token batch holds similar lengths: little padding.
+        order = sorted(range(len(batch)), key=lambda k: len(batch[k]))
+        batch = [batch[k] for k in order]
+        owners = [owners[k] for k in order]
         prefixes = [self.target_prefix] * len(batch) if self.target_prefix else None
         self.history.append(len(batch))
         results = self.engine.translate_batch(
@@ -186,10 +190,10 @@ class Translator:
             max_decoding_length=self.options.max_decoding_length,
             return_scores=False,
         )
-        outputs: list[list[str]] = [[] for _ in sentences]
-        for owner, result in zip(owners, results, strict=True):
-            outputs[owner].append(self.detokenize(result.hypotheses[0]))
-        return [" ".join(part for part in parts if part) for parts in outputs]
+        outputs: list[dict[int, str]] = [{} for _ in sentences]
+        for (owner, window), result in zip(owners, results, strict=True):
+            outputs[owner][window] = self.detokenize(result.hypotheses[0])
+        return [" ".join(p for _, p in sorted(parts.items()) if p) for parts in outputs]
 
 
 # The tokenizer modules of the supported families. Importing one directly skips
