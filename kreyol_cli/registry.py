@@ -164,7 +164,8 @@ class Registry:
             what = {"translation": "translation model", "voice": "voice"}.get(kind or "", "model")
             known = ", ".join(self.names(kind)) or "none"
             raise UnknownModelError(
-                f"unknown {what} {name!r}; known: {known} (or pass a directory path)"
+                f"unknown {what} {name!r}; known: {known} (see `kreyol models list`, install "
+                f"one with `kreyol models pull NAME`, or pass a directory path)"
             )
         return spec
 
@@ -317,9 +318,10 @@ def check_translation_dir(directory: Path, name: str) -> dict[str, Any]:
         raise CorruptModelError(f"model {name!r}: {directory} is not a directory")
     missing = [f for f in ("model.bin", "config.json") if not (directory / f).is_file()]
     if missing:
+        fix = ("convert it again with `kreyol models convert`" if name == str(directory)
+               else f"run `kreyol models pull {name} --force` or convert it again")
         raise CorruptModelError(
-            f"model {name!r} at {directory} is incomplete (missing {', '.join(missing)}): "
-            f"run `kreyol models pull {name} --force` or convert it again"
+            f"model {name!r} at {directory} is incomplete (missing {', '.join(missing)}): {fix}"
         )
     tokenizer_files = ("tokenizer_config.json", "tokenizer.json", "source.spm",
                        "sentencepiece.bpe.model", "vocab.json")
