@@ -34,7 +34,6 @@ app = typer.Typer(
 )
 
 
-
 def _version(value: bool) -> None:
     if value:
         print(f"kreyol {__version__}")
@@ -180,7 +179,7 @@ def tts_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Speak text with a Piper voice (Creole through kreyol's own phonemizer)."""
-    from kreyol_cli.audio import choose_format, open_sink
+    from kreyol_cli.audio import check_output, choose_format, open_sink
     from kreyol_cli.cache import Cache
     from kreyol_cli.errors import UsageError
     from kreyol_cli.executor import make_executor, plan_for
@@ -194,6 +193,7 @@ def tts_command(
         raise UsageError("missing -o/--output: give an audio file (out.wav, out.mp3) or - "
                          "for stdout")
     audio_format = choose_format(output, fmt)
+    check_output(output)  # fail before minutes of synthesis, not after
     reporter = Reporter("auto", quiet=quiet)
     settings = Settings.load()
     resolved = Registry.load(settings).resolve_voice(voice, lang)
