@@ -57,9 +57,9 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=destination.parent))
     try:
         if spec.kind == "voice":
-            manifest = _fetch_voice(spec, staging)
+            manifest = _fetch_voice(spec, staging, force)
         else:
-            manifest = _fetch_translation(spec, staging, note)
+            manifest = _fetch_translation(spec, staging, note, force)
         manifest.update({"name": spec.name, "kind": spec.kind, "family": spec.family,
                          "license": spec.license, "pulled_at": int(time.time())})
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), "utf-8")
@@ -128,27 +128,32 @@ def _short(exc: BaseException) -> str:
 def _weights_in_repo(spec: ModelSpec) -> list[str]:
     """Which weight file to fetch: safetensors when the repo has it (smaller, safe)."""
     from huggingface_hub import HfApi
-    from huggingface_hub.errors import OfflineModeIsEnabled
 
+    # model_info is one request without retries; list_repo_files retries a refused
+    # connection for ~25 s before failing.
     try:
-        files = _hub_call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
-                          revision=spec.revision)
-    except NetworkError as exc:
-        if isinstance(exc.__context__, OfflineModeIsEnabled):
-            return list(WEIGHT_FILES)  # offline: take whatever the local cache holds
-        raise
+        info = _hub_call(f"looking up {spec.repo}", HfApi().model_info, spec.repo,
+                         revision=spec.revision)
+    except NetworkError:
+        # Offline or unreachable: take whatever the local HF cache holds;
+        # snapshot_download reports a clear error if it holds nothing.
+        return list(WEIGHT_FILES)
+    files = [s.rfilename for s in info.siblings] if info.siblings is not None else \
+        _hub_call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
+                  revision=spec.revision)
     for candidate in WEIGHT_FILES:
         if candidate in files:
             return [candidate]
     raise CorruptModelError(f"{spec.repo} has no model.safetensors or pytorch_model.bin")
 
 
-def _fetch_translation(spec: ModelSpec, staging: Path, note) -> dict[str, Any]:
+def _fetch_translation(spec: ModelSpec, staging: Path, note, force: bool = False
+                       ) -> dict[str, Any]:
     from huggingface_hub import snapshot_download
 
     if spec.format == "ctranslate2":
         snapshot = Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
-                                  revision=spec.revision))
+                                  revision=spec.revision, force_download=force))
         for item in snapshot.iterdir():
             if item.is_file() and not item.name.startswith("."):
                 shutil.copy2(item, staging / item.name)
@@ -159,7 +164,8 @@ def _fetch_translation(spec: ModelSpec, staging: Path, note) -> dict[str, Any]:
     weights = _weights_in_repo(spec)
     patterns = ["config.json", *TOKENIZER_FILES, *weights]
     snapshot = Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
-                              revision=spec.revision, allow_patterns=patterns))
+                              revision=spec.revision, allow_patterns=patterns,
+                              force_download=force))
     if not any((snapshot / w).exists() for w in WEIGHT_FILES):
         raise NetworkError(f"{spec.repo}: weights are not in the local cache and the hub is "
                            f"offline; connect to the internet and retry")
@@ -179,7 +185,7 @@ def _fetch_translation(spec: ModelSpec, staging: Path, note) -> dict[str, Any]:
     return manifest
 
 
-def _fetch_voice(spec: ModelSpec, staging: Path) -> dict[str, Any]:
+def _fetch_voice(spec: ModelSpec, staging: Path, force: bool = False) -> dict[str, Any]:
     from huggingface_hub import hf_hub_download
 
     if not spec.files.endswith(".onnx"):
@@ -187,7 +193,7 @@ def _fetch_voice(spec: ModelSpec, staging: Path) -> dict[str, Any]:
     revision = spec.revision
     for filename in (spec.files, spec.files + ".json"):
         local = Path(_hub_call(f"downloading {filename}", hf_hub_download, spec.repo, filename,
-                               revision=spec.revision))
+                               revision=spec.revision, force_download=force))
         shutil.copy2(local, staging / Path(filename).name)
         # hf_hub_download returns .../snapshots/<commit>/<path>: record <commit>.
         parts = local.parts
