@@ -17,7 +17,8 @@ Every step is seeded and single-threaded, so a rebuild gives the same models.
 The script finishes by checking that ``kreyol_cli.convert`` (our torch-free
 converter) writes the same ``model.bin`` as the official converter.
 
-Run it from the repository root (needs the ``torch`` extra, about 2 minutes)::
+Run it from the repository root (needs the ``torch`` extra; about 5 minutes on
+one CPU core, most of it training Marian)::
 
     pip install -e '.[torch]'
     python scripts/build_fixtures.py            # everything
@@ -40,6 +41,7 @@ import numpy as np
 import sentencepiece as spm
 import torch
 import transformers
+from sentencepiece import sentencepiece_model_pb2
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "scripts" / "fixture_corpus.tsv"
@@ -99,7 +101,12 @@ def train_spm(lines: list[str], path: Path, vocab_size: int, model_type: str) ->
             # The default NFKC rules embed a ~240 KB table in every model file.
             normalization_rule_name="identity",
         )
-        shutil.copyfile(prefix.with_suffix(".model"), path)
+        proto = sentencepiece_model_pb2.ModelProto()
+        proto.ParseFromString(prefix.with_suffix(".model").read_bytes())
+    # The trainer records its (temporary) output path; drop it so rebuilds
+    # give byte-identical files.
+    proto.trainer_spec.model_prefix = ""
+    path.write_bytes(proto.SerializeToString())
 
 
 def spm_pieces(path: Path) -> list[str]:
