@@ -283,12 +283,26 @@ def _translate_chapter(req: AudiobookRequest, chapter: Chapter, cache: Cache, st
     return title, [[next(rest) for _ in p] for p in paragraphs]
 
 
+def _translate_title(req: AudiobookRequest, title: str, cache: Cache, stats: _Stats) -> str:
+    if req.translation is None or not title.strip():
+        return title
+    t0 = time.perf_counter()
+    translated = translate_with_cache(req.translation, [title], cache)[0].translation
+    stats.stage_s["translate"] += time.perf_counter() - t0
+    return translated
+
+
+def _sentence(text: str) -> str:
+    """End a title with a full stop so it is spoken as a sentence of its own."""
+    text = text.strip()
+    return text if text[-1:] in ".!?" else text + "."
+
+
 def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Executor,
             reporter: Reporter, stats: _Stats, files: contextlib.ExitStack) -> dict:
     paths = output_paths(req)
     text_out = files.enter_context(atomic_output(paths["text"]))
     srt_out = files.enter_context(atomic_output(paths["srt"]))
-    text_out.write(f"# {info.title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
     states: list[_ChapterState] = []
     pending: deque[SpeechTask] = deque()
     pages_task = files.enter_context(reporter.stage("extract", total=info.pages))
@@ -296,11 +310,17 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
     def tasks() -> Iterator[str]:
         for chapter in _timed(chapters, stats):
             title, paragraphs = _translate_chapter(req, chapter, cache, stats)
+            opening: list[str] = []
+            if not states:  # the book opens with its title and author, like a printed one
+                book_title = _translate_title(req, info.title, cache, stats)
+                text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
+                opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
+                                                    if info.author else [])
             pages_task.set_total(info.pages)
             if chapter.end_page:
                 pages_task.advance(max(0, chapter.end_page - pages_task.done))
             text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
-            sentences = [title] + [s for p in paragraphs for s in p]
+            sentences = opening + [title] + [s for p in paragraphs for s in p]
             states.append(_ChapterState(chapter.index, title, chapter.start_page,
                                         chapter.end_page, sentences=len(sentences),
                                         characters=sum(map(len, sentences))))
