@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kreyol_cli.convert import FAMILIES, convert_checkpoint, load_torch_checkpoint
+from kreyol_cli.checkpoint import load_torch_checkpoint
+from kreyol_cli.convert import FAMILIES, convert_checkpoint
 from kreyol_cli.errors import CorruptModelError, OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
