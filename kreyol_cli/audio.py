@@ -148,8 +148,9 @@ class FfmpegSink(AudioSink):
     def __init__(self, path: Path | None, sample_rate: int, fmt: str,
                  extra_args: list[str] | None = None) -> None:
         self.path = path
+        exe = ffmpeg_exe()
         self.tmp = _temp_beside(path) if path is not None else None
-        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+        cmd = [exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
                *(extra_args or []), *_CODECS[fmt], str(self.tmp) if self.tmp else "pipe:1"]
         try:
@@ -158,6 +159,9 @@ class FfmpegSink(AudioSink):
                 stdout=None if path is None else subprocess.DEVNULL,
             )
         except OSError as exc:
+            if self.tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.tmp)
             raise OutputError(f"cannot start ffmpeg ({exc.strerror}): use --format wav") from None
 
     def write(self, pcm: bytes) -> None:
@@ -214,12 +218,8 @@ def open_sink(output: str, fmt: str, sample_rate: int) -> Iterator[AudioSink]:
     Raises:
         OutputError: Audio to a terminal, or the output cannot be written.
     """
+    check_output(output)
     if output == "-":
-        if sys.stdout.isatty():
-            raise OutputError(
-                "refusing to write audio to a terminal: redirect it (> out.wav), pipe it "
-                "(| aplay) or give -o FILE"
-            )
         sys.stdout.flush()
         stdout = sys.stdout.buffer
         if fmt in ("raw", "wav"):
@@ -240,7 +240,34 @@ def open_sink(output: str, fmt: str, sample_rate: int) -> Iterator[AudioSink]:
     except BaseException:
         sink.abort()
         raise
-    sink.close()
+    try:
+        sink.close()
+    except OSError as exc:
+        # The rename into place (or the final flush) failed: leave nothing behind.
+        sink.abort()
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def check_output(output: str) -> None:
+    """Refuse an output that cannot work, before any audio is synthesized.
+
+    Raises:
+        OutputError: Audio to a terminal, a missing folder, or a folder where
+            the file should go.
+    """
+    if output == "-":
+        if sys.stdout.isatty():
+            raise OutputError(
+                "refusing to write audio to a terminal: redirect it (> out.wav), pipe it "
+                "(| aplay) or give -o FILE"
+            )
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise OutputError(f"cannot write {output}: it is a folder (give a file name)")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {output}: folder {directory} does not exist")
 
 
 class _RawFileSink(WavFileSink):

@@ -1,0 +1,175 @@
+"""Synthesis with the bundled Piper voice (joe-medium), checked by ear's proxies:
+how long the audio is, how loud, where the pauses are, and that it is the
+same every time."""
+
+from __future__ import annotations
+
+import pytest
+from audio_utils import inner_pauses, pcm_samples, quiet_runs, rms
+
+from kreyol_cli.cache import Cache
+from kreyol_cli.errors import LanguageError, UsageError
+from kreyol_cli.registry import Registry
+from kreyol_cli.settings import Settings
+from kreyol_cli.synthesize import (
+    MAX_PHONEMES,
+    AudioPart,
+    SynthesisOptions,
+    VoiceService,
+    load_voice,
+    sentence_phonemes,
+    synthesize_chunk,
+)
+
+CREOLE = "Bonjou zanmi mwen. Jodi a se yon bèl jounen."
+RATE = 22050
+#: Speech, peak-normalized to int16, is far louder than this; silence is ~0.
+LOUDNESS_FLOOR = 500
+
+
+@pytest.fixture
+def voice():
+    return Registry.load(Settings.load()).resolve_voice(None, "ht")
+
+
+def synth(voice, text: str, cache: Cache | None = None, **options) -> AudioPart:
+    return synthesize_chunk(VoiceService(voice, SynthesisOptions(**options), threads=2), text,
+                            cache)
+
+
+def speech_only(part: AudioPart):
+    """The samples with the pauses cut out."""
+    samples = pcm_samples(part.pcm)
+    keep = samples.copy()
+    for start, length in quiet_runs(samples, part.sample_rate, min_seconds=0.05):
+        keep[int(start * RATE):int((start + length) * RATE)] = 0
+    return keep[keep != 0]
+
+
+def test_bundled_voice_is_the_default_for_creole_and_english():
+    registry = Registry.load(Settings.load())
+    for lang in ("ht", "en"):
+        resolved = registry.resolve_voice(None, lang)
+        assert resolved.spec.name == "joe-medium"
+        assert resolved.path.name == "en_US-joe-medium.onnx"
+        assert resolved.config_path.is_file()
+
+
+def test_creole_sentence_gives_audible_speech_of_plausible_length(voice):
+    part = synth(voice, CREOLE)
+    assert part.sample_rate == RATE
+    assert len(part.pcm) % 2 == 0
+    # Audio is roughly proportional to the text: 0.04-0.2 s per character.
+    assert 0.04 * len(CREOLE) <= part.duration <= 0.2 * len(CREOLE), part.duration
+    assert rms(speech_only(part)) > LOUDNESS_FLOOR
+    assert rms(pcm_samples(part.pcm)) > LOUDNESS_FLOOR / 2
+    # Both sentences were spoken, and their timing adds up to the whole.
+    assert [s for s, _ in part.sentences] == ["Bonjou zanmi mwen.", "Jodi a se yon bèl jounen."]
+    assert sum(n for _, n in part.sentences) == part.samples
+
+
+def test_sentence_silence_is_the_pause_between_sentences(voice):
+    pauses = {}
+    for silence in (0.35, 1.0):
+        part = synth(voice, CREOLE, sentence_silence=silence)
+        samples = pcm_samples(part.pcm)
+        inner = inner_pauses(samples, RATE)
+        assert len(inner) >= 1, quiet_runs(samples, RATE)
+        # The longest pause inside is the one between the sentences: the
+        # requested silence plus the voice's own short trailing breath.
+        pauses[silence] = max(inner)
+        assert silence <= pauses[silence] <= silence + 0.3, (silence, inner)
+        # Every sentence ends with the silence, so the audio also ends with it.
+        assert part.silence == round(silence * RATE)
+        assert not samples[-part.silence:].any()
+    assert pauses[1.0] - pauses[0.35] == pytest.approx(0.65, abs=0.01)
+
+
+def test_no_sentence_silence_means_no_added_pause(voice):
+    with_pause = synth(voice, CREOLE, sentence_silence=0.35)
+    without = synth(voice, CREOLE, sentence_silence=0)
+    assert with_pause.duration - without.duration == pytest.approx(2 * 0.35, abs=0.01)
+
+
+def test_faster_speed_gives_shorter_audio(voice):
+    text = "Pitit la ap jwe nan lakou a ak zanmi li yo."
+    slow = synth(voice, text, speed=0.75, sentence_silence=0)
+    normal = synth(voice, text, speed=1.0, sentence_silence=0)
+    fast = synth(voice, text, speed=1.5, sentence_silence=0)
+    assert fast.duration < normal.duration < slow.duration
+    # length_scale = 1/speed: the speech stretches about in proportion.
+    assert slow.duration / fast.duration == pytest.approx(2.0, rel=0.25)
+    assert rms(pcm_samples(fast.pcm)) > LOUDNESS_FLOOR / 2
+
+
+def test_english_through_espeak(voice):
+    text = "Good morning, my friend. Today is a beautiful day."
+    part = synth(voice, text, lang="en")
+    assert 0.04 * len(text) <= part.duration <= 0.2 * len(text), part.duration
+    assert rms(speech_only(part)) > LOUDNESS_FLOOR
+    assert len(part.sentences) == 2
+    assert part.substitutions == ()  # an English voice has every English phoneme
+
+
+def test_synthesis_is_deterministic_by_default(voice):
+    first = synth(voice, CREOLE)
+    again = synth(voice, CREOLE)
+    assert first.pcm == again.pcm
+    # With Piper's own noise the voice varies from run to run.
+    noisy = synth(voice, CREOLE, noise_scale=0.667, noise_w=0.8)
+    assert noisy.pcm != first.pcm
+
+
+def test_the_cache_serves_the_second_synthesis(voice):
+    cache = Cache(Settings.load())
+    try:
+        loaded = load_voice(voice, 2)
+        before = len(loaded.history)
+        first = synth(voice, CREOLE, cache)
+        asked = len(loaded.history) - before
+        assert not first.cached and asked == 2
+        second = synth(voice, CREOLE, cache)
+        assert second.cached and second.pcm == first.pcm
+        assert second.sentences == first.sentences and second.silence == first.silence
+        assert len(loaded.history) - before == asked  # the voice was not asked again
+        # Other options are other audio: not served from this entry.
+        assert not synth(voice, CREOLE, cache, speed=1.25).cached
+    finally:
+        cache.close()
+
+
+def test_cache_key_changes_with_everything_that_changes_the_audio(voice):
+    base = VoiceService(voice, SynthesisOptions())
+    keys = {base.key(CREOLE), base.key(CREOLE + " "),
+            VoiceService(voice, SynthesisOptions(speed=1.1)).key(CREOLE),
+            VoiceService(voice, SynthesisOptions(sentence_silence=0.5)).key(CREOLE),
+            VoiceService(voice, SynthesisOptions(lang="en")).key(CREOLE),
+            VoiceService(voice, SynthesisOptions(noise_scale=0.5)).key(CREOLE)}
+    assert len(keys) == 6
+    # The thread count changes nothing the user hears, so it shares the entry.
+    assert VoiceService(voice, SynthesisOptions(), threads=1).key(CREOLE) == base.key(CREOLE)
+
+
+def test_a_huge_word_is_cut_into_bounded_pieces(voice):
+    word = "bonjoulakay" * 455  # 5,005 letters, no space
+    pieces = sentence_phonemes(load_voice(voice, 2), word, "ht")
+    assert len(pieces) > 1
+    assert all(0 < len(p) <= MAX_PHONEMES for p in pieces)
+    assert sum(len(p) for p in pieces) >= len(word) * 0.6  # nothing was dropped
+
+
+def test_text_without_words_gives_no_audio(voice):
+    for text in ("...", "!!! ???", "😀 🎉 👍", "— « » …"):
+        part = synth(voice, text)
+        assert part.pcm == b"" and part.sentences == (), text
+
+
+@pytest.mark.parametrize(("options", "error"), [
+    ({"speed": 0}, UsageError),
+    ({"speed": 5}, UsageError),
+    ({"sentence_silence": -1}, UsageError),
+    ({"lang": "de"}, LanguageError),
+])
+def test_bad_options_are_refused(options, error):
+    with pytest.raises(error):
+        SynthesisOptions(**options)
