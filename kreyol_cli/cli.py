@@ -218,6 +218,7 @@ def tts_command(
             with open_sink(output, audio_format, service.sample_rate) as sink:
                 for part in _chain(head, rest):
                     substitutions.update(part.substitutions)
+                    cache.record("audio", hit=part.cached)
                     sink.write(part.pcm)
                     task.advance()
             for missing, used in sorted(substitutions.items()):

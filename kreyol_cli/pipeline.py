@@ -372,6 +372,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 elif sink is None:
                     sink = FfmpegSink(intermediate, rate, "m4a" if req.fmt == "m4b" else "mp3")
             _account(part, stats)
+            cache.record("audio", hit=part.cached)
             if part.pcm:
                 sink.write(part.pcm)
                 cue_no += 1

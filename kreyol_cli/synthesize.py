@@ -231,7 +231,7 @@ def synthesize_chunk(service: VoiceService, text: str, cache: Cache | None = Non
     """
     key = service.key(text)
     if cache is not None:
-        hit = cache.get(NAMESPACE, key)
+        hit = cache.get(NAMESPACE, key, count=False)  # the caller records the outcome
         if hit is not None:
             return AudioPart(hit["pcm"], hit["sample_rate"], tuple(map(tuple, hit["sentences"])),
                              True, tuple(map(tuple, hit.get("substitutions", ()))),

@@ -296,18 +296,25 @@ class TranslationService:
 
 def translate_with_cache(service: TranslationService, sentences: list[str], cache: Cache
                          ) -> list[SentenceResult]:
-    """Translate sentences, serving what it can from the cache."""
-    keys = [service.key(s) for s in sentences]
-    found = [cache.get(NAMESPACE, k) for k in keys]
-    misses = [i for i, value in enumerate(found) if value is None]
+    """Translate sentences, serving what it can from the cache.
+
+    Each distinct sentence is looked up and translated once per batch
+    (repeated lines, refrains and headers are common in real documents).
+    """
+    unique = list(dict.fromkeys(sentences))
+    keys = {s: service.key(s) for s in unique}
+    found = {s: cache.get(NAMESPACE, keys[s]) for s in unique}
+    misses = [s for s in unique if found[s] is None]
     if misses:
-        fresh = service.translator.translate([sentences[i] for i in misses])
-        for i, text in zip(misses, fresh, strict=True):
-            found[i] = text
-            cache.set(NAMESPACE, keys[i], text)
-    miss_set = set(misses)
-    return [SentenceResult(s, t, i not in miss_set)
-            for i, (s, t) in enumerate(zip(sentences, found, strict=True))]
+        for sentence, text in zip(misses, service.translator.translate(misses), strict=True):
+            found[sentence] = text
+            cache.set(NAMESPACE, keys[sentence], text)
+    fresh = set(misses)
+    results = []
+    for s in sentences:
+        results.append(SentenceResult(s, found[s], s not in fresh))
+        fresh.discard(s)  # a repeat within the batch was served by the first one
+    return results
 
 
 def translate_units(units: Iterable[Unit], service: TranslationService, cache: Cache, *,
