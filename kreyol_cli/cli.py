@@ -192,6 +192,8 @@ def tts_command(
     if output is None:
         raise UsageError("missing -o/--output: give an audio file (out.wav, out.mp3) or - "
                          "for stdout")
+    if text == ["-"] and input is None:
+        text, input = None, "-"  # `kreyol tts - -o -`: a lone - is stdin, as everywhere
     audio_format = choose_format(output, fmt)
     check_output(output)  # fail before minutes of synthesis, not after
     reporter = Reporter("auto", quiet=quiet)

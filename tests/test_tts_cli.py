@@ -111,7 +111,10 @@ def test_text_from_a_file_and_from_stdin_give_the_same_audio(cli, tmp_path):
     source.write_text(CREOLE + "\n", "utf-8")
     assert cli("tts", "-i", source, "-o", tmp_path / "a.wav").exit_code == 0
     assert cli("tts", "-o", tmp_path / "b.wav", input=CREOLE + "\n").exit_code == 0
+    # `kreyol tts - -o out.wav`: a lone - is stdin, not a text to speak.
+    assert cli("tts", "-", "-o", tmp_path / "c.wav", input=CREOLE + "\n").exit_code == 0
     assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    assert (tmp_path / "c.wav").read_bytes() == (tmp_path / "a.wav").read_bytes()
 
 
 def test_raw_format_is_headerless_pcm_and_names_its_rate(cli, tmp_path):
@@ -394,6 +397,19 @@ def test_output_path_taken_by_a_folder(cli, tmp_path):
     assert "taken.wav" in message
     assert leftovers(tmp_path) == ["taken.wav"]
     assert list(taken.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_output_in_a_read_only_folder(cli, tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        message = one_line_error(cli("tts", CREOLE, "-o", folder / "a.wav"), ExitCode.OUTPUT)
+    finally:
+        folder.chmod(0o755)
+    assert "a.wav" in message
+    assert list(folder.iterdir()) == []
 
 
 def test_output_that_cannot_be_renamed_into_place_leaves_nothing(cli, tmp_path, monkeypatch):
