@@ -181,6 +181,9 @@ class FfmpegSink(AudioSink):
     def _fail(self) -> None:
         err = self.proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
         self.abort()
+        if self.path is None and err and "Broken pipe" in err[-1]:
+            # The reader of stdout went away (| head): the same as for WAV streams.
+            raise BrokenPipeError(err[-1])
         raise OutputError(f"ffmpeg failed: {err[-1] if err else 'unknown error'}")
 
     def abort(self) -> None:
@@ -242,6 +245,9 @@ def open_sink(output: str, fmt: str, sample_rate: int) -> Iterator[AudioSink]:
         raise
     try:
         sink.close()
+    except BrokenPipeError:
+        sink.abort()
+        raise
     except OSError as exc:
         # The rename into place (or the final flush) failed: leave nothing behind.
         sink.abort()

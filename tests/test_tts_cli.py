@@ -173,6 +173,26 @@ def test_stream_to_stdout_starts_before_the_input_ends(tmp_path):
     assert len(samples) / RATE >= 60 * (0.35 + 0.3)
 
 
+def test_compressed_stream_to_a_reader_that_leaves_early(tmp_path):
+    """`kreyol tts -o - --format mp3 | head -c 200`: not an error, like WAV."""
+    sentences = ["Bonjou tout moun.", "Nou la ankò jodi a.", "Mèsi pou pasyans nou."] * 40
+    source = tmp_path / "long.txt"
+    source.write_text("\n".join(sentences), "utf-8")
+    proc = kreyol_popen("tts", "-i", source, "-o", "-", "--format", "mp3",
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        head = proc.stdout.read(200)
+        proc.stdout.close()  # minutes of mp3 are still to come
+        _, err = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(head) == 200 and (head[:3] == b"ID3" or head[0] == 0xFF)
+    assert proc.returncode == 0, err.decode()
+    assert "error" not in err.decode() and "Traceback" not in err.decode()
+
+
 def test_audio_to_a_terminal_is_refused():
     master, slave = pty.openpty()
     try:
