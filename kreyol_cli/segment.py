@@ -29,13 +29,13 @@ _ENDS_SENTENCE = re.compile(r"[.!?…:;»\"”’)\]]\s*$")
 _ABBREVIATIONS = {
     # English
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "no",
-    "fig", "vol", "p", "pp", "ch", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "fig", "vol", "p", "pp", "ch", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "mt", "ave", "approx",
     # French
     "m", "mm", "mme", "mmes", "mlle", "mlles", "me", "mgr", "pr", "ste", "cf", "env",
     "av", "bd", "éd", "p.ex", "c.-à-d",
-    # Creole
-    "sen", "pa", "egz", "elatriye",
+    # Creole ("Jan", "pa" and "sen" are everyday words that end sentences: not here)
+    "egz",
 }
 # A sentence ends at . ! ? … (possibly repeated, possibly followed by closing
 # quotes or brackets) when whitespace and an opening capital, digit or quote follow.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -64,6 +65,9 @@ class SynthesisOptions:
             raise UsageError(f"--speed {self.speed}: use a value between 0.25 and 4")
         if not 0 <= self.sentence_silence <= 10:
             raise UsageError(f"--sentence-silence {self.sentence_silence}: use 0 to 10 seconds")
+        for name, value in (("--noise-scale", self.noise_scale), ("--noise-w", self.noise_w)):
+            if not 0 <= value <= 2:
+                raise UsageError(f"{name} {value}: use a value between 0 and 2")
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,9 @@ class LoadedVoice:
     id_map: dict[str, list[int]]
     sample_rate: int
     espeak: Any = None
-    #: Sentences synthesized (tests assert on what the pipeline asked for).
-    history: list[str] = field(default_factory=list)
+    #: The latest sentences synthesized (tests assert on what the pipeline asked
+    #: for); bounded, since a worker lives for a whole book.
+    history: deque[str] = field(default_factory=lambda: deque(maxlen=1000))
 
 
 _VOICES: dict[tuple, LoadedVoice] = {}
