@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -48,7 +49,7 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
         where = registry.voice_file(spec) if spec.kind == "voice" else registry.install_dir(spec)
         note(f"{name} is already installed at {where} (use --force to pull it again)")
         return Path(where)
-    if quiet:
+    if quiet or not sys.stderr.isatty():  # no bars in logs and cron mail
         from huggingface_hub.utils import disable_progress_bars
 
         disable_progress_bars()
