@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -88,6 +89,11 @@ class Translator:
             LanguageError: A multilingual model lacks a language code.
         """
         import ctranslate2
+
+        # kreyol uses transformers for tokenizers only: its "PyTorch was not found"
+        # advice (printed at import when torch is absent, i.e. always for users)
+        # is noise on stderr.
+        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
