@@ -9,6 +9,7 @@ soon as its last page has been read, so memory stays flat however long the book.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,22 @@ from kreyol_cli.extract_text import ends_sentence, join_lines, normalize
 
 if TYPE_CHECKING:
     import pymupdf
+
+def _pymupdf():
+    """Import PyMuPDF without its optional layout add-on.
+
+    pymupdf 2.x imports ``pymupdf.layout`` (a neural layout model on
+    onnxruntime) whenever it is installed: about a second per run, for
+    analysis kreyol does not use. Blocking that one import before the
+    first ``import pymupdf`` makes PyMuPDF skip it, as it does when the
+    add-on is absent.
+    """
+    if "pymupdf" not in sys.modules:
+        sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
+    import pymupdf
+
+    return pymupdf
+
 
 OCR_HINT = "run OCRmyPDF first: `ocrmypdf in.pdf out.pdf`"
 PAGES_PER_GROUP = 10
@@ -63,7 +80,7 @@ def open_pdf(source: Path | bytes, name: str, password: str | None) -> pymupdf.D
         InputError: Empty, not a PDF, truncated or damaged beyond repair.
         EncryptedPdfError: Encrypted and no or a wrong password.
     """
-    import pymupdf
+    pymupdf = _pymupdf()
 
     if isinstance(source, Path):
         size = source.stat().st_size
@@ -154,7 +171,7 @@ def _is_bold(span: dict) -> bool:
 
 def _read_page(page: pymupdf.Page) -> list[_Block]:
     """The page's text blocks; a block is also split where the font size changes."""
-    import pymupdf
+    pymupdf = _pymupdf()
 
     blocks: list[_Block] = []
     for raw in page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)["blocks"]:
