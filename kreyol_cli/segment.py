@@ -141,7 +141,7 @@ def _is_abbreviation(candidate: str) -> bool:
         return False
     word = candidate.rstrip(".").rsplit(None, 1)[-1] if candidate.strip(".") else ""
     word = word.lstrip("\"“‘«([")
-    if len(word) == 1 and word.isalpha():  # initials: "J. Smith"
+    if len(word) == 1 and word.isupper():  # initials: "J. Smith" (not Creole "mache a.")
         return True
     return word.lower() in _ABBREVIATIONS
 

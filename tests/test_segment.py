@@ -164,3 +164,10 @@ def test_chunk_sentences():
     assert chunk_sentences(["aa", "bb", "cc"], 5) == ["aa bb", "cc"]
     assert chunk_sentences(["a" * 10, "b"], 5) == ["a" * 10, "b"]
     assert chunk_sentences([], 5) == []
+
+
+def test_creole_sentences_ending_in_a_determiner_are_split():
+    # "a", "la", "an" end countless Creole sentences; only capital letters are initials.
+    text = "Timoun yo ale nan mache a. Nan jou 2 a, Mari te pote zoranj. J. Pòl vini."
+    assert split_sentences(text) == [
+        "Timoun yo ale nan mache a.", "Nan jou 2 a, Mari te pote zoranj.", "J. Pòl vini."]
