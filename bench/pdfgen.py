@@ -51,3 +51,37 @@ def make_pdf(path: Path, pages: int, *, lang: str = "en", sentences_per_page: in
     doc.save(str(path), garbage=3, deflate=True)
     doc.close()
     return path
+
+
+def distinct_creole_sentences(n: int) -> list[str]:
+    """``n`` different everyday Creole sentences (numbers make each one unique,
+    and kreyol's normalizer reads them out, so each is real synthesis work)."""
+    people = ["Jan", "Mari", "Pyè", "Rozlin", "Jozèf", "Anita"]
+    things = ["mango", "zoranj", "liv", "kreyon", "pen", "bannann"]
+    places = ["nan mache a", "lekòl la", "lavil la", "legliz la", "lakay li"]
+    return [f"Nan jou {i + 1} a, {people[i % 6]} te pote {i % 17 + 2} "
+            f"{things[i % 6]} {places[i % 5]}." for i in range(n)]
+
+
+def make_creole_book(path: Path, sentences: list[str], *, per_page: int = 6,
+                     pages_per_chapter: int = 10) -> Path:
+    """A Creole PDF holding exactly ``sentences``, ``per_page`` to a page."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    toc = []
+    for page_no, start in enumerate(range(0, len(sentences), per_page)):
+        page = doc.new_page(width=595, height=842)
+        y = 180
+        if page_no % pages_per_chapter == 0:
+            title = f"Chapit {page_no // pages_per_chapter + 1}"
+            page.insert_text((72, y), title, fontsize=20, fontname="hebo")
+            toc.append([1, title, page_no + 1])
+            y += 40
+        for sentence in sentences[start:start + per_page]:
+            page.insert_text((72, y), sentence, fontsize=11)
+            y += 15
+    doc.set_toc(toc)
+    doc.save(str(path), garbage=3, deflate=True)
+    doc.close()
+    return path
