@@ -23,9 +23,12 @@ BACKENDS = ("auto", "serial", "processes", "dask")
 class Plan:
     """How to spend the cores: ``workers`` processes × ``threads`` each.
 
-    Measured on 2 cores (docs/BENCHMARKS.md): one Piper session with 2 ONNX
-    threads beats two 1-thread processes, and every extra process pays a
-    model load (~1.7 s). So processes are only added above 4 cores.
+    One process with several ONNX threads starts fastest (every extra
+    process pays a voice load, about 1.7 s) and keeps time to first audio
+    lowest, so processes are only added above 4 cores. On 2 cores the
+    benchmarks (docs/BENCHMARKS.md) found two 1-thread processes faster in
+    steady state on a loaded machine; that is an open question to
+    re-measure, not yet a reason to change this plan.
     """
 
     workers: int
