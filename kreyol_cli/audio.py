@@ -16,12 +16,12 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from kreyol_cli.errors import OutputError, UsageError
+from kreyol_cli.fileio import make_public, temp_beside
 
 FORMATS = ("wav", "flac", "ogg", "mp3", "raw", "m4b", "m4a")
 _CODECS = {
@@ -198,18 +198,9 @@ class FfmpegSink(AudioSink):
 
 
 def _temp_beside(path: Path) -> Path:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise OutputError(f"cannot write {path}: folder {directory} does not exist")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror} (choose another -o)") from None
+    fd, name = temp_beside(path)
     os.close(fd)
-    # mkstemp makes the file private; give it the permissions a normal file gets.
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(name, 0o666 & ~mask)
+    make_public(name)
     return Path(name)
 
 

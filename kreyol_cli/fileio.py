@@ -102,22 +102,16 @@ def atomic_output(path: str | Path, *, binary: bool = False, encoding: str = "ut
         OutputError: The directory does not exist or is not writable.
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise OutputError(f"{path} is a directory: give a file name")
-    if not directory.is_dir():
-        raise OutputError(f"cannot write {path}: folder {directory} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror} (choose another -o)") from None
+    fd, tmp = temp_beside(target)
     try:
         handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
         with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        make_public(tmp)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -125,10 +119,29 @@ def atomic_output(path: str | Path, *, binary: bool = False, encoding: str = "ut
         raise
 
 
-def _umask() -> int:
+def temp_beside(target: Path) -> tuple[int, str]:
+    """A new ``.NAME.*.part`` file in ``target``'s folder: (fd, path).
+
+    Same folder, so the final ``os.replace`` is an atomic rename; the
+    ``.part`` suffix lets a later run sweep up what a killed run left.
+
+    Raises:
+        OutputError: The folder does not exist or is not writable.
+    """
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {target}: folder {directory} does not exist")
+    try:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror} (choose another -o)") from None
+
+
+def make_public(path: str | Path) -> None:
+    """Give a mkstemp file (private) the permissions a normal new file gets."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    os.chmod(path, 0o666 & ~mask)
 
 
 @contextlib.contextmanager
