@@ -9,6 +9,7 @@ plain-text chapters in :mod:`kreyol_cli.extract_text`.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -74,11 +75,12 @@ def iter_document(
         raise InputError(f"{name} is a directory; pass a PDF, .txt or .md file")
     try:
         if path.suffix.lower() == ".pdf" or _starts_like_pdf(path):
-            return pdf_document(open_pdf(path, name, password), name, path.stem, pages)
+            return pdf_document(open_pdf(path, name, password), name, _title_stem(path), pages)
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    return _text_document(data, name, name, path.stem, pages, encoding, path.suffix.lower())
+    return _text_document(data, name, name, _title_stem(path), pages, encoding,
+                          path.suffix.lower())
 
 
 def extract_document(
@@ -93,6 +95,11 @@ def extract_document(
         source, pages=pages, password=password, encoding=encoding
     )
     return Document(info, list(chapters), warnings)
+
+
+def _title_stem(path: Path) -> str:
+    """The file stem as a fallback title, without a language tag (``book.ht.pdf``)."""
+    return re.sub(r"\.(ht|en|fr)$", "", path.stem) or path.stem
 
 
 def _starts_like_pdf(path: Path) -> bool:
