@@ -1,8 +1,10 @@
-"""Generate benchmark books: N pages of English (or Creole) corpus sentences,
-a chapter every ``pages_per_chapter`` pages, listed in the PDF outline."""
+"""Generate benchmark books: pages of English or Creole sentences, a chapter
+every ``pages_per_chapter`` pages, listed in the PDF outline."""
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 from bench.model import CORPUS
@@ -14,43 +16,47 @@ def corpus(lang: str) -> list[str]:
             if "\t" in line and not line.startswith("#")]
 
 
-def make_pdf(path: Path, pages: int, *, lang: str = "en", sentences_per_page: int = 12,
-             pages_per_chapter: int = 10, distinct: int | None = None) -> Path:
-    """Write the book; each page holds ``sentences_per_page`` sentences, taken
-    in turn from the first ``distinct`` corpus sentences (all by default)."""
+def write_book(path: Path, pages: Iterable[list[str]], *, chapter_word: str = "Chapter",
+               pages_per_chapter: int = 10) -> Path:
+    """Write one page per list of text lines, with a titled chapter (and an
+    outline entry) every ``pages_per_chapter`` pages."""
     import pymupdf
 
-    sentences = corpus(lang)[:distinct]
     doc = pymupdf.open()
     toc = []
-    at = 0
-    for page_no in range(pages):
+    for page_no, lines in enumerate(pages):
         page = doc.new_page(width=595, height=842)
         # Below the top 12% of the page: short lines that repeat up there are
         # running headers to kreyol's extractor, and would be dropped.
         y = 180
         if page_no % pages_per_chapter == 0:
-            title = f"Chapter {page_no // pages_per_chapter + 1}"
+            title = f"{chapter_word} {page_no // pages_per_chapter + 1}"
             page.insert_text((72, y), title, fontsize=20, fontname="hebo")
             toc.append([1, title, page_no + 1])
             y += 40
-        words: list[str] = []
-        for _ in range(sentences_per_page):
-            words.extend(sentences[at % len(sentences)].split())
-            at += 1
-        line: list[str] = []
-        for word in words:  # wrap at ~80 characters
-            if sum(len(w) + 1 for w in line) + len(word) > 80:
-                page.insert_text((72, y), " ".join(line), fontsize=11)
-                y += 15
-                line = []
-            line.append(word)
-        if line:
-            page.insert_text((72, y), " ".join(line), fontsize=11)
+        for line in lines:
+            page.insert_text((72, y), line, fontsize=11)
+            y += 15
     doc.set_toc(toc)
     doc.save(str(path), garbage=3, deflate=True)
     doc.close()
     return path
+
+
+def make_pdf(path: Path, pages: int, *, lang: str = "en", sentences_per_page: int = 12,
+             pages_per_chapter: int = 10, distinct: int | None = None) -> Path:
+    """Write the book; each page holds ``sentences_per_page`` sentences, taken
+    in turn from the first ``distinct`` corpus sentences (all by default),
+    wrapped at about 80 characters."""
+    sentences = corpus(lang)[:distinct]
+
+    def page_lines(page_no: int) -> list[str]:
+        start = page_no * sentences_per_page
+        text = " ".join(sentences[(start + i) % len(sentences)] for i in range(sentences_per_page))
+        return textwrap.wrap(text, 80)
+
+    return write_book(path, (page_lines(n) for n in range(pages)),
+                      pages_per_chapter=pages_per_chapter)
 
 
 def distinct_creole_sentences(n: int) -> list[str]:
@@ -65,23 +71,6 @@ def distinct_creole_sentences(n: int) -> list[str]:
 
 def make_creole_book(path: Path, sentences: list[str], *, per_page: int = 6,
                      pages_per_chapter: int = 10) -> Path:
-    """A Creole PDF holding exactly ``sentences``, ``per_page`` to a page."""
-    import pymupdf
-
-    doc = pymupdf.open()
-    toc = []
-    for page_no, start in enumerate(range(0, len(sentences), per_page)):
-        page = doc.new_page(width=595, height=842)
-        y = 180
-        if page_no % pages_per_chapter == 0:
-            title = f"Chapit {page_no // pages_per_chapter + 1}"
-            page.insert_text((72, y), title, fontsize=20, fontname="hebo")
-            toc.append([1, title, page_no + 1])
-            y += 40
-        for sentence in sentences[start:start + per_page]:
-            page.insert_text((72, y), sentence, fontsize=11)
-            y += 15
-    doc.set_toc(toc)
-    doc.save(str(path), garbage=3, deflate=True)
-    doc.close()
-    return path
+    """A Creole PDF holding exactly ``sentences``, one per line, ``per_page`` to a page."""
+    pages = (sentences[i:i + per_page] for i in range(0, len(sentences), per_page))
+    return write_book(path, pages, chapter_word="Chapit", pages_per_chapter=pages_per_chapter)
