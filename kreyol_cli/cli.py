@@ -7,6 +7,7 @@ pydub, joblib) are imported inside the commands that need them, so
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import sys
@@ -218,7 +219,7 @@ def tts_command(
                               f"{service.sample_rate} Hz")
             substitutions: dict[str, str] = {}
             with open_sink(output, audio_format, service.sample_rate) as sink:
-                for part in _chain(head, rest):
+                for part in itertools.chain(head, rest):
                     substitutions.update(part.substitutions)
                     cache.record("audio", hit=part.cached)
                     sink.write(part.pcm)
@@ -230,11 +231,6 @@ def tts_command(
         executor.close()
         reporter.close()
         cache.close()
-
-
-def _chain(head, rest):
-    yield from head
-    yield from rest
 
 
 # ---------------------------------------------------------------- audiobook --

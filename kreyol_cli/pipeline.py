@@ -266,30 +266,28 @@ def _models(req: AudiobookRequest) -> dict:
     return out
 
 
+def _translate(req: AudiobookRequest, texts: list[str], cache: Cache, stats: _Stats
+               ) -> list[str]:
+    """Creole for ``texts`` (as is for Creole input), in bounded, cached batches."""
+    if req.translation is None:
+        return list(texts)
+    t0 = time.perf_counter()
+    out: list[str] = []
+    for start in range(0, len(texts), 64):
+        out += [r.translation for r in
+                translate_with_cache(req.translation, texts[start:start + 64], cache)]
+    stats.stage_s["translate"] += time.perf_counter() - t0
+    return out
+
+
 def _translate_chapter(req: AudiobookRequest, chapter: Chapter, cache: Cache, stats: _Stats
                        ) -> tuple[str, list[list[str]]]:
     """The chapter's Creole title and its paragraphs as lists of Creole sentences."""
     paragraphs = [split_sentences(p) for p in chapter.text.split("\n\n") if p.strip()]
-    if req.translation is None:
-        return chapter.title, paragraphs
-    t0 = time.perf_counter()
-    flat = [chapter.title] + [s for p in paragraphs for s in p]
-    translated: list[str] = []
-    for start in range(0, len(flat), 64):  # bounded batches
-        translated += [r.translation for r in
-                       translate_with_cache(req.translation, flat[start:start + 64], cache)]
-    stats.stage_s["translate"] += time.perf_counter() - t0
-    title, rest = translated[0], iter(translated[1:])
-    return title, [[next(rest) for _ in p] for p in paragraphs]
-
-
-def _translate_title(req: AudiobookRequest, title: str, cache: Cache, stats: _Stats) -> str:
-    if req.translation is None or not title.strip():
-        return title
-    t0 = time.perf_counter()
-    translated = translate_with_cache(req.translation, [title], cache)[0].translation
-    stats.stage_s["translate"] += time.perf_counter() - t0
-    return translated
+    title, *rest = _translate(req, [chapter.title] + [s for p in paragraphs for s in p],
+                              cache, stats)
+    sentences = iter(rest)
+    return title, [[next(sentences) for _ in p] for p in paragraphs]
 
 
 def _sentence(text: str) -> str:
@@ -312,7 +310,8 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
             title, paragraphs = _translate_chapter(req, chapter, cache, stats)
             opening: list[str] = []
             if not states:  # the book opens with its title and author, like a printed one
-                book_title = _translate_title(req, info.title, cache, stats)
+                book_title = _translate(req, [info.title], cache, stats)[0] if info.title.strip() \
+                    else info.title
                 text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
                 opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
                                                     if info.author else [])
