@@ -284,11 +284,9 @@ class Registry:
                 root = resources.files(spec.package)
             except ModuleNotFoundError:
                 return None
-            for sub in ("data", ""):
-                p = Path(str(root.joinpath(sub).joinpath(basename))) if sub else \
-                    Path(str(root.joinpath(basename)))
-                if p.exists():
-                    return p
+            for candidate in (root.joinpath("data", basename), root.joinpath(basename)):
+                if candidate.is_file():
+                    return Path(str(candidate))
         return None
 
     def is_installed(self, spec: ModelSpec) -> bool:
