@@ -110,18 +110,3 @@ def write_json(path: Path, data: dict) -> None:
     with atomic_output(path) as out:
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
-
-
-def probe_duration(path: Path) -> float:
-    """Duration of an audio file in seconds, read by decoding it with ffmpeg."""
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path),
-                             "-f", "null", "-"], capture_output=True, check=False)
-    text = result.stderr.decode("utf-8", "replace")
-    last = None
-    for token in text.replace("\r", "\n").split():
-        if token.startswith("time="):
-            last = token[5:]
-    if last is None:
-        raise OutputError(f"cannot read the duration of {path}")
-    h, m, s = last.split(":")
-    return int(h) * 3600 + int(m) * 60 + float(s)

@@ -153,17 +153,3 @@ def text_output(path: str | None, *, encoding: str = "utf-8") -> Iterator[IO[str
         return
     with atomic_output(path, encoding=encoding) as handle:
         yield handle
-
-
-def binary_stdout() -> IO[bytes]:
-    """stdout for binary payloads; refuses a terminal.
-
-    Raises:
-        OutputError: stdout is a terminal.
-    """
-    if sys.stdout.isatty():
-        raise OutputError(
-            "refusing to write audio to a terminal: redirect it (> out.wav), pipe it "
-            "(| aplay) or give -o FILE"
-        )
-    return sys.stdout.buffer

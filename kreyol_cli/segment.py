@@ -178,20 +178,3 @@ def split_long(pieces: list[str], limit: int, *, word_start: str = "▁") -> lis
     if start < n or not windows:
         windows.append(pieces[start:])
     return windows
-
-
-def chunk_sentences(sentences: list[str], max_chars: int) -> list[str]:
-    """Group sentences into chunks of at most ``max_chars`` (a longer
-    sentence is a chunk of its own). Used to size synthesis work units."""
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for sentence in sentences:
-        if current and size + 1 + len(sentence) > max_chars:
-            chunks.append(" ".join(current))
-            current, size = [], 0
-        current.append(sentence)
-        size += len(sentence) + (1 if size else 0)
-    if current:
-        chunks.append(" ".join(current))
-    return chunks

@@ -52,6 +52,11 @@ def decode(path: Path, sample_rate: int = 22050) -> np.ndarray:
     return pcm_samples(proc.stdout)
 
 
+def duration(path: Path, sample_rate: int = 22050) -> float:
+    """Seconds of audio in any file, by decoding all of it."""
+    return len(decode(path, sample_rate)) / sample_rate
+
+
 def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if samples.size else 0.0
 

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from audio_utils import duration as audio_duration
 from conftest import EXAMPLES, TINY_MARIAN, corpus_pairs
 from pdf_factory import Heading, Image, Para, Spec, make_pdf
 
-from kreyol_cli.assemble import probe_duration
 from kreyol_cli.audio import ffmpeg_exe
 from kreyol_cli.errors import ExitCode
 
@@ -78,7 +78,7 @@ def test_creole_example_end_to_end(cli, tmp_path):
 
     marks = chapters_of(m4b)
     assert [t for _, _, t in marks] == ["Jaden lekòl la", "Jou mache", "Sezon lapli"]
-    duration = probe_duration(m4b)
+    duration = audio_duration(m4b)
     assert duration == pytest.approx(report["audio_duration_s"], abs=0.3)
     # ~2,200 characters of Creole: plausible reading time is 1.5-4 minutes.
     assert 90 < duration < 240
@@ -113,7 +113,7 @@ def test_english_pdf_is_translated_and_split_into_mp3_chapters(cli, tmp_path):
     files = [c["file"] for c in report["chapters"]]
     assert len(files) == 2 and all(f.endswith(".mp3") for f in files)
     for chapter in report["chapters"]:
-        assert probe_duration(out / chapter["file"]) == pytest.approx(
+        assert audio_duration(out / chapter["file"]) == pytest.approx(
             chapter["end_s"] - chapter["start_s"], abs=0.3)
     events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     progress = [e for e in events if e["event"] == "progress"]

@@ -7,10 +7,9 @@ import shlex
 import subprocess
 import sys
 
+from audio_utils import duration
 from conftest import TINY_MARIAN, corpus_pairs
 from pdf_factory import Heading, Para, Spec, make_pdf
-
-from kreyol_cli.assemble import probe_duration
 
 
 def test_extract_translate_tts_pipe(tmp_path):
@@ -34,4 +33,4 @@ def test_extract_translate_tts_pipe(tmp_path):
     for _, ht in pairs:  # the exact Creole of every sentence came through the pipe
         assert ht in text
     assert "Bonjou." in text  # the chapter heading was translated too
-    assert 5 < probe_duration(audio) < 60
+    assert 5 < duration(audio) < 60

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from kreyol_cli.segment import Unit, chunk_sentences, iter_units, split_long, split_sentences
+from kreyol_cli.segment import Unit, iter_units, split_long, split_sentences
 
 
 def words(text: str) -> list[str]:
@@ -158,12 +158,6 @@ def test_split_long_random(seed):
         windows = split_long(pieces, limit)
         assert [t for w in windows for t in w] == pieces
         assert max(map(len, windows)) <= limit
-
-
-def test_chunk_sentences():
-    assert chunk_sentences(["aa", "bb", "cc"], 5) == ["aa bb", "cc"]
-    assert chunk_sentences(["a" * 10, "b"], 5) == ["a" * 10, "b"]
-    assert chunk_sentences([], 5) == []
 
 
 def test_creole_sentences_ending_in_a_determiner_are_split():
