@@ -1,3 +1,3 @@
-from kreyol_cli.cli import main
+from kreyol_cli.commands import main
 
 main()

@@ -45,7 +45,7 @@ def kreyol_home(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def cli():
     """Run ``kreyol ARGS`` in-process; returns the click Result (stdout/stderr apart)."""
-    from kreyol_cli.cli import app
+    from kreyol_cli.commands import app
 
     def run(*args: str, input: str | bytes | None = None):
         runner = CliRunner()

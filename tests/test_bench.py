@@ -44,7 +44,7 @@ def test_bench_quick_tiny_writes_json(tmp_path):
 
 
 def test_kreyol_does_not_import_bench():
-    code = "import sys, kreyol_cli.cli; print(any(m == 'bench' or m.startswith('bench.') " \
+    code = "import sys, kreyol_cli.commands; print(any(m == 'bench' or m.startswith('bench.') " \
            "for m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)

@@ -125,6 +125,6 @@ def test_subprocess_streams_and_exit_code(tmp_path):
 
 
 def test_command_module_does_not_import_pymupdf():
-    code = "import sys, kreyol_cli.cli_extract; print('pymupdf' in sys.modules)"
+    code = "import sys, kreyol_cli.commands.extract; print('pymupdf' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from kreyol_cli.cli_phonemize import phonemize_command
+from kreyol_cli.commands.phonemize import phonemize_command
 from kreyol_cli.errors import InputError, KreyolError, LanguageError
 
 
@@ -77,7 +77,7 @@ def test_english_goes_through_espeak():
 
 def test_module_import_is_light():
     # CLI start-up stays fast: importing the command must not pull in piper.
-    code = "import sys, kreyol_cli.cli_phonemize; print('piper' in sys.modules)"
+    code = "import sys, kreyol_cli.commands.phonemize; print('piper' in sys.modules)"
     import subprocess
 
     start = time.monotonic()
@@ -87,7 +87,7 @@ def test_module_import_is_light():
 
 
 def test_registered_in_kreyol_cli(cli):
-    pytest.importorskip("kreyol_cli.cli")
+    pytest.importorskip("kreyol_cli.commands")
     result = cli("phonemize", "Bonjou zanmi")
     assert result.exit_code == 0
     assert result.stdout == "bɔ̃ʒu zãmi\n"

@@ -15,7 +15,7 @@ HEAVY = ("ctranslate2", "transformers", "torch", "piper", "onnxruntime", "fitz",
 
 PROBE = """
 import json, sys
-from kreyol_cli.cli import app
+from kreyol_cli.commands import app
 try:
     app(args=sys.argv[1:], prog_name="kreyol")
 except SystemExit as exc:

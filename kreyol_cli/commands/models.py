@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kreyol_cli.cli_common import handle_errors, table_console
+from kreyol_cli.commands.edge import handle_errors, table_console
 
 models_app = typer.Typer(help="List, pull, convert and locate models and voices.",
                          no_args_is_help=True, rich_markup_mode=None)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kreyol_cli.cli_common import handle_errors, table_console
+from kreyol_cli.commands.edge import handle_errors, table_console
 
 cache_app = typer.Typer(help="Inspect and maintain the on-disk cache.", no_args_is_help=True,
                         rich_markup_mode=None)

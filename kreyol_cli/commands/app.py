@@ -1,0 +1,99 @@
+"""The ``kreyol`` Typer app: the root options and the registration of every command.
+
+Each command lives in its own module of this package and stays thin: parse
+options, call the library. ``edge.handle_errors`` maps exceptions to exit codes.
+
+Heavy libraries (ctranslate2, transformers, piper, onnxruntime, pymupdf,
+pydub, joblib) are imported inside the commands that need them, so
+``kreyol --help`` and ``kreyol cache stats`` start fast.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Annotated
+
+import typer
+
+from kreyol_cli import __version__
+from kreyol_cli.commands.audiobook import audiobook_command
+from kreyol_cli.commands.cache import cache_app
+from kreyol_cli.commands.edge import handle_errors, state
+from kreyol_cli.commands.extract import extract_command
+from kreyol_cli.commands.models import models_app
+from kreyol_cli.commands.phonemize import phonemize_command
+from kreyol_cli.commands.translate import translate_command
+from kreyol_cli.commands.tts import tts_command
+from kreyol_cli.errors import ExitCode
+from kreyol_cli.progress import console
+
+app = typer.Typer(
+    name="kreyol",
+    help="English and French documents to Haitian Creole text and speech, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"kreyol {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """kreyol: translate to Haitian Creole and speak it, offline.
+
+    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 bad input, 4 model/voice,
+    5 language, 6 output, 7 network, 8 encrypted PDF, 9 no text, 10 already done,
+    11 locked, 130 interrupted.
+    """
+    if debug:
+        state["debug"] = True
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+
+
+def command(name: str | None = None, **kwargs):
+    """Register a command with the error handler in front of it."""
+
+    def decorate(func):
+        app.command(name, **kwargs)(handle_errors(func))
+        return func
+
+    return decorate
+
+
+command("translate")(translate_command)
+command("tts")(tts_command)
+command("audiobook")(audiobook_command)
+command("extract")(extract_command)
+command("phonemize")(phonemize_command)
+app.add_typer(cache_app, name="cache")
+app.add_typer(models_app, name="models")
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    # SIGTERM (cron timeouts, systemd) cleans up like Ctrl-C: temp files removed,
+    # cache consistent, exit 130.
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        app(args=argv, prog_name="kreyol")
+    except KeyboardInterrupt:
+        console.print("interrupted", highlight=False)
+        sys.exit(int(ExitCode.INTERRUPTED))

@@ -1,0 +1,102 @@
+"""``kreyol tts``: speak text with a Piper voice, to a file or streamed to stdout."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated
+
+import typer
+
+from kreyol_cli.progress import Reporter
+
+
+def tts_command(
+    text: Annotated[list[str] | None, typer.Argument(help="Text to speak (each argument is a "
+                                                      "line). Default: --input or stdin.",
+                                                      show_default=False)] = None,
+    input: Annotated[str | None, typer.Option("--input", "-i", help="Input file, - for stdin.")
+                     ] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Audio file, or - to "
+                                                                      "stream to stdout.")
+                      ] = None,
+    voice: Annotated[str | None, typer.Option("--voice", "-v", help="Voice name or .onnx path. "
+                                                                    "Default: per language.")
+                     ] = None,
+    lang: Annotated[str, typer.Option("--lang", "-l", help="Text language: ht, en or fr.")
+                    ] = "ht",
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="wav, flac, ogg, mp3 or raw "
+                                                                   "(default: from -o, else "
+                                                                   "wav).")] = None,
+    speed: Annotated[float, typer.Option("--speed", help="Speaking rate (1.2 = 20% faster).")
+                     ] = 1.0,
+    sentence_silence: Annotated[float, typer.Option("--sentence-silence",
+                                                    help="Seconds of silence after sentences.")
+                                ] = 0.35,
+    noise_scale: Annotated[float, typer.Option("--noise-scale", help="Voice variation; 0 = "
+                                                                     "reproducible output.")
+                           ] = 0.0,
+    noise_w: Annotated[float, typer.Option("--noise-w", help="Timing variation; 0 = "
+                                                             "reproducible output.")] = 0.0,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+                                             help="CPU cores to use. Default: all.")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="auto, serial, processes or dask.")
+                       ] = "auto",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler address."
+                                                  )] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the "
+                                                              "cache.")] = False,
+    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Speak text with a Piper voice (Creole through kreyol's own phonemizer)."""
+    from kreyol_cli.audio import check_output, choose_format, open_sink
+    from kreyol_cli.cache import Cache
+    from kreyol_cli.errors import UsageError
+    from kreyol_cli.executor import make_executor, plan_for
+    from kreyol_cli.fileio import read_lines
+    from kreyol_cli.registry import Registry
+    from kreyol_cli.settings import Settings, default_jobs
+    from kreyol_cli.speech import first_audible, iter_sentences, speak
+    from kreyol_cli.synthesize import SynthesisOptions, VoiceService
+
+    if output is None:
+        raise UsageError("missing -o/--output: give an audio file (out.wav, out.mp3) or - "
+                         "for stdout")
+    if text == ["-"] and input is None:
+        text, input = None, "-"  # `kreyol tts - -o -`: a lone - is stdin, as everywhere
+    audio_format = choose_format(output, fmt)
+    check_output(output)  # fail before minutes of synthesis, not after
+    reporter = Reporter("auto", quiet=quiet)
+    settings = Settings.load()
+    resolved = Registry.load(settings).resolve_voice(voice, lang)
+    options = SynthesisOptions(lang=lang, speed=speed, sentence_silence=sentence_silence,
+                               noise_scale=noise_scale, noise_w=noise_w)
+    plan = plan_for(jobs or default_jobs())
+    service = VoiceService(resolved, options, threads=plan.threads)
+    cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
+    executor = make_executor(backend, plan.workers, scheduler=scheduler)
+    sentences = iter_sentences(read_lines(input, text or (), encoding=encoding))
+    try:
+        with reporter.stage("synthesize") as task:
+            parts = speak(sentences, service, cache, executor)
+            head, rest = first_audible(parts)
+            if not any(p.pcm for p in head):
+                reporter.warn("nothing to say: the input has no speakable text; no audio written")
+                return
+            if audio_format == "raw":
+                reporter.note(f"raw PCM: signed 16-bit little-endian, mono, "
+                              f"{service.sample_rate} Hz")
+            substitutions: dict[str, str] = {}
+            with open_sink(output, audio_format, service.sample_rate) as sink:
+                for part in itertools.chain(head, rest):
+                    substitutions.update(part.substitutions)
+                    cache.record("audio", hit=part.cached)
+                    sink.write(part.pcm)
+                    task.advance()
+            for missing, used in sorted(substitutions.items()):
+                reporter.warn(f"voice {resolved.spec.name} lacks phoneme {missing!r}; "
+                              f"used {used!r}")
+    finally:
+        executor.close()
+        reporter.close()
+        cache.close()
