@@ -74,19 +74,6 @@ def load_input(path: str, encoding: str | None, reporter: Reporter):
     return subtitles
 
 
-def explicit_encoding(encoding: str | None) -> str | None:
-    """``--encoding`` when the user gave it; ``None`` (detect) for the default."""
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:
-        from click.core import ParameterSource
-
-        if ctx.get_parameter_source("encoding") in (ParameterSource.DEFAULT, None):
-            return None
-    return encoding
-
-
 def output_format(output: str | None, source_format: str) -> str:
     """SRT or WebVTT: from the output's extension, else the input's format."""
     from kreyol_cli.subtitles.parse import EXTENSIONS

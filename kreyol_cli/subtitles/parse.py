@@ -66,7 +66,10 @@ def load(data: bytes | str, *, name: str = "the input", encoding: str | None = N
         text, codec = decode_bytes(data, encoding)
     else:
         text, codec = data.removeprefix("\ufeff"), "utf-8"
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Lines of spaces count as blank lines (Netflix files have them; webvtt-py
+    # would otherwise lose the identifier of the cue after one).
+    text = "\n".join(line.rstrip() for line in
+                     text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     if not text.strip():
         raise InputError(f"{name} is empty: there are no subtitles to read")
     if len(_CONTROL.findall(text[:65536])) > 2:
