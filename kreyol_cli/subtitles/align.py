@@ -116,7 +116,7 @@ def spread(text: str, weights: list[int]) -> list[str]:
         lo = prev + 1 if n - prev > pieces_left else prev
         hi = max(lo, n - pieces_left) if n >= m else max(lo, n)
         cut = min(range(lo, min(hi, n) + 1),
-                  key=lambda c, t=target: _cut_cost(words, ends, c, t)) if n else 0
+                  key=lambda c, t=target: (_cut_cost(words, ends, c, t), -c)) if n else 0
         cuts.append(cut)
         prev = cut
     bounds = [0, *cuts, n]

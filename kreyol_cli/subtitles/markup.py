@@ -33,12 +33,14 @@ class Line:
         text: The words to translate (no tags, whitespace collapsed).
         tail: What follows the text and is kept (a closing bracket or note).
         wrap: Opening tags around this line (dialogue cues style per line).
+        outer: A dialogue dash written before those tags (``- <i>Yes.</i>``).
     """
 
     head: str
     text: str
     tail: str = ""
     wrap: tuple[str, ...] = ()
+    outer: str = ""
 
     @property
     def spoken(self) -> bool:
@@ -95,9 +97,12 @@ def take_apart(text: str, fmt: str = "srt") -> Styled:
     if len(raw) >= 2 and all(_DASH.match(p) for p in plain):
         lines = []
         for ln in raw:
+            outer = ""
+            if (m := _DASH.match(ln)) and ln[m.end():].startswith("<"):
+                outer, ln = m.group(0), ln[m.end():]
             opens, inner = _unwrap(ln)
-            line, lost = _line(inner, fmt, dash=True)
-            lines.append(Line(line.head, line.text, line.tail, opens))
+            line, lost = _line(inner, fmt, dash=not outer)
+            lines.append(Line(line.head, line.text, line.tail, opens, outer))
             dropped |= lost
         return Styled(lead, (), False, tuple(lines), dialogue=True, dropped=dropped)
     label = ""
@@ -121,7 +126,7 @@ def put_together(styled: Styled, translations: list[str], fmt: str = "srt", *,
     out: list[str] = []
     if styled.dialogue:
         for line, words in zip(styled.lines, translations, strict=True):
-            out.append(_close(line.wrap, line.head + _escape(words, fmt) + line.tail))
+            out.append(line.outer + _close(line.wrap, line.head + _escape(words, fmt) + line.tail))
     elif styled.lines:
         line = styled.lines[0]
         body = " ".join(f"{styled.label}{line.head}{translations[0]}{line.tail}".split())

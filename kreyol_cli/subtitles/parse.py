@@ -28,7 +28,7 @@ def sniff(head: bytes | str) -> str | None:
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             head = head.decode("utf-16", errors="ignore")
         else:
-            head = head.decode("latin-1")
+            head = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
     head = head.lstrip("\ufeff\ufffe \t\r\n").replace("\r\n", "\n").replace("\r", "\n")
     if head.startswith("WEBVTT") and (len(head) == 6 or head[6] in " \t\n"):
         return "vtt"

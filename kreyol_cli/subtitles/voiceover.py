@@ -151,23 +151,27 @@ def _fit(audio: np.ndarray, slot: int, text: str, service: VoiceService, cache: 
 
     Piper's speed does not shorten speech in proportion (each phoneme lasts
     at least a frame): 1.3 gives about 1.16x shorter speech. So the speed is
-    searched, at most three syntheses, in steps of 0.05 (cacheable).
+    searched, at most four more syntheses, in steps of 0.05 (cacheable).
     """
     natural = len(audio)
-    speed = 1.0
-    for _ in range(3):
+    speed, too_fast = 1.0, _MAX_PIPER_SPEED + 1
+    for _ in range(4):
         achieved = natural / max(len(audio), 1)
         if len(audio) <= slot or achieved >= max_speedup - 0.005:
             break
         wanted = min(max_speedup, natural / max(slot, 1))
-        faster = min(_MAX_PIPER_SPEED, math.ceil(speed * wanted / achieved * 20 - 1e-6) / 20)
+        faster = min(_MAX_PIPER_SPEED, math.ceil(speed * wanted / achieved * 20 - 1e-6) / 20,
+                     round(too_fast - 0.05, 2))
         if faster <= speed:
             break
-        speed = faster
-        part = synthesize_chunk(_faster(service, speed), text, cache)
+        part = synthesize_chunk(_faster(service, faster), text, cache)
         if on_part is not None:
             on_part(part)
-        audio = _trim(part, service.sample_rate)
+        candidate = _trim(part, service.sample_rate)
+        if natural / max(len(candidate), 1) > max_speedup + 0.01:
+            too_fast = faster  # overshot the cap: try between
+            continue
+        speed, audio = faster, candidate
     return audio, round(natural / max(len(audio), 1), 2)
 
 
