@@ -44,6 +44,8 @@ def translate_command(
     """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers.
 
     Subtitles (SRT, WebVTT) are translated cue by cue, every index and timing kept:
+
+    \b
     kreyol translate -i film.en.srt -o film.ht.srt
     """
     from kreyol_cli.cache import Cache

@@ -56,6 +56,8 @@ def tts_command(
 
     A subtitle file (SRT, WebVTT: -i FILE, or a lone TEXT argument naming one) becomes
     a timed voice-over, each cue spoken at its start time:
+
+    \b
     kreyol tts film.ht.srt -o voiceover.wav
     """
     from kreyol_cli.audio import check_output, choose_format, open_sink
