@@ -255,3 +255,24 @@ def test_bad_subtitles_through_a_real_process(tmp_path):
     assert proc.returncode == int(ExitCode.INPUT)
     assert proc.stderr.decode().count("\n") == 1 and b"Traceback" not in proc.stderr
     assert not (tmp_path / "x.srt").exists()
+
+
+def test_dropped_styling_and_overlong_cues_are_named(cli, tmp_path):
+    path = tmp_path / "w.srt"
+    path.write_text("7\n00:00:01,000 --> 00:00:02,000\n<i>Good</i> morning.\n\n"
+                    "8\n00:00:03,000 --> 00:00:09,000\nThe children are going to school. "
+                    "The teacher is in the classroom.\nWe sing in the choir. Wash your hands.\n",
+                    "utf-8")
+    result = translate(cli, "-i", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split("\n\n")[0] == "7\n00:00:01,000 --> 00:00:02,000\nBonjou."
+    cue8 = result.stdout.split("\n\n")[1].splitlines()[2:]
+    assert len(cue8) == 2 and " ".join(cue8) == (
+        "Timoun yo ap ale lekòl. Pwofesè a nan sal klas la. Nou chante nan koral la. "
+        "Lave men ou.")
+    assert result.stderr.splitlines() == [
+        "warning: cue 7: styling inside a line was dropped (it cannot follow the words "
+        "through a translation)",
+        "warning: cue 8: the translation is longer than two lines of 42 characters; shorten "
+        "it by hand",
+    ]
