@@ -175,3 +175,13 @@ def test_what_a_voice_over_says():
     assert take_apart("[Pedro] <i>Good morning.</i>").speech == "Good morning."
     assert take_apart("- Yes.\n- [laughs]").speech == "Yes."
     assert take_apart("♪ la la ♪").speech == ""
+
+
+def test_cues_text_of_a_public_vtt():
+    cues = read_subtitles((DATA / "webvtt-py-styles2.vtt").read_bytes())
+    assert cues_text(cues, "vtt") == (
+        "Musique douce\n"
+        "Some italic and normal coloured text. By the way, 2 < 3 !\n"
+        "-Stéphane ? Où on se gare ?\n"
+        "-Euh, là-bas, au chêne.\n"
+    )

@@ -276,3 +276,35 @@ def test_dropped_styling_and_overlong_cues_are_named(cli, tmp_path):
         "warning: cue 8: the translation is longer than two lines of 42 characters; shorten "
         "it by hand",
     ]
+
+
+def test_public_broadcast_vtt_keeps_its_structure(cli):
+    """webvtt-py's styles2.vtt (French; the tiny English model garbles the
+    words, so only what must not change is checked, and it all must)."""
+    source = (DATA / "webvtt-py-styles2.vtt").read_text("utf-8")
+    result = translate(cli, "-i", DATA / "webvtt-py-styles2.vtt")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    header = source[:source.index("sub0")]
+    assert out.startswith(header)  # the STYLE block, untouched
+    src_blocks, out_blocks = source[len(header):].split("\n\n"), out[len(header):].split("\n\n")
+    assert len(out_blocks) == len(src_blocks) == 6
+    for src, new in zip(src_blocks, out_blocks, strict=True):
+        src_lines, new_lines = src.strip().split("\n"), new.strip().split("\n")
+        assert new_lines[:2] == src_lines[:2]  # identifier, timing and settings
+        opener = src_lines[2][:src_lines[2].index(">") + 1]
+        assert all(line.startswith(opener) for line in new_lines[2:3])
+        assert new_lines[-1].endswith("</c>")
+    assert out_blocks[1].endswith("\n<c.magenta.bg_black>---</c>")  # not "translated"
+    assert out_blocks[3].endswith("\n<c.magenta.bg_black>---</c>")
+    assert result.stderr == ("warning: cue sub2: styling inside a line was dropped (it cannot "
+                             "follow the words through a translation)\n")
+
+
+def test_a_long_pause_ends_a_sentence(cli, tmp_path):
+    path = tmp_path / "gap.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nGood morning\n\n"
+                    "2\n00:00:06,000 --> 00:00:07,000\nGoodbye\n", "utf-8")
+    result = translate(cli, "-i", path, "-f", "jsonl")
+    assert [json.loads(x)["translation"] for x in result.stdout.splitlines()] == [
+        "Bonjou.", "Orevwa."]

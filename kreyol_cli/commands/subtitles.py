@@ -140,11 +140,11 @@ def speak_file(path: str, *, output: str, audio_format: str, service, cache, exe
                                   on_part=on_part)
     if result.sped_up:
         reporter.note("sped up to fit their time: " + _list(
-            [f"cue {s.cue.index} ({s.speedup:.2f}x)" for s in result.sped_up]))
+            [f"cue {s.cue.name} ({s.speedup:.2f}x)" for s in result.sped_up]))
     if result.overruns:
         reporter.warn(
             f"{len(result.overruns)} cue(s) run past their end even at {max_speedup:g}x: "
-            + _list([f"{s.cue.index} (+{s.overrun:.1f} s"
+            + _list([f"{s.cue.name} (+{s.overrun:.1f} s"
                      + (f", into cue {s.overlaps})" if s.overlaps is not None else ")")
                      for s in result.overruns])
             + "; shorten their text or raise --max-speedup")
@@ -152,10 +152,9 @@ def speak_file(path: str, *, output: str, audio_format: str, service, cache, exe
         reporter.warn(f"voice {service.voice.spec.name} lacks phoneme {missing!r}; used {used!r}")
 
 
-def _warn_cues(reporter: Reporter, indexes: list[int], message: str) -> None:
-    if indexes:
-        reporter.warn(f"cue{'s' if len(indexes) > 1 else ''} {_list(map(str, indexes))}: "
-                      f"{message}")
+def _warn_cues(reporter: Reporter, names: list[str], message: str) -> None:
+    if names:
+        reporter.warn(f"cue{'s' if len(names) > 1 else ''} {_list(names)}: {message}")
 
 
 def _list(items, limit: int = 10) -> str:

@@ -16,30 +16,19 @@ __all__ = ["Cue", "Subtitles", "cues_text", "format_of", "format_timestamp", "lo
 
 
 def cues_text(cues: list[Cue], fmt: str = "srt") -> str:
-    """The words of the cues as plain text: no timings or markup, a sentence
-    split over several cues joined on one line, each sentence run ended by a
-    newline. Dialogue keeps one line per speaker."""
-    from kreyol_cli.subtitles.align import ends_sentence
+    """The words of the cues as plain text, for reading (``extract``) or an
+    audiobook: no timings or markup; a sentence split over several cues on
+    one line; each dialogue speaker on a line of their own."""
+    from kreyol_cli.subtitles.align import chains
     from kreyol_cli.subtitles.markup import take_apart
 
-    out: list[str] = []
-    current: list[str] = []
-    for cue in cues:
-        styled = take_apart(cue.text, fmt)
-        for line in styled.lines:
-            if not line.text:
-                continue
-            words = f"{line.head}{line.text}{line.tail}".strip()
-            if styled.dialogue or not line.spoken:
-                if current:
-                    out.append(" ".join(current))
-                    current = []
-                out.append(words)
-                continue
-            current.append(words)
-            if ends_sentence(line.text):
-                out.append(" ".join(current))
-                current = []
-    if current:
-        out.append(" ".join(current))
-    return "".join(line + "\n" for line in out)
+    styled = [take_apart(cue.text, fmt) for cue in cues]
+    out = []
+    for chain in chains(styled, [(cue.start, cue.end) for cue in cues]):
+        words = []
+        for c, j in chain.items:
+            line = styled[c].lines[j]
+            label = styled[c].label if j == 0 else ""
+            words.append(f"{label}{line.head}{line.text}{line.tail}".strip())
+        out.append(" ".join(words) + "\n")
+    return "".join(out)

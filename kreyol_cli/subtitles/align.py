@@ -20,6 +20,8 @@ from kreyol_cli.subtitles.markup import Styled
 #: become one 40-cue "sentence".
 MAX_CHAIN_CUES = 6
 MAX_CHAIN_CHARS = 400
+#: A pause this long between cues ends a sentence, punctuation or not.
+MAX_GAP_MS = 2000
 _CLOSERS = "\"'”’»)]>"
 _ELLIPSIS = re.compile(r"(\.\.\.|…)$")
 
@@ -50,11 +52,21 @@ def ends_sentence(text: str, following: str = "") -> bool:
     return text[-1:] in ".!?…"
 
 
-def chains(styled: list[Styled]) -> list[Chain]:
-    """Group the translatable pieces of the cues into chains of sentences."""
+def chains(styled: list[Styled], times: list[tuple[int, int]] | None = None) -> list[Chain]:
+    """Group the translatable pieces of the cues into chains of sentences.
+
+    Args:
+        styled: The cues taken apart.
+        times: ``(start, end)`` of each cue in milliseconds: a pause longer
+            than ``MAX_GAP_MS`` ends a chain.
+    """
     result: list[Chain] = []
     current: Chain | None = None
     for c, cue in enumerate(styled):
+        if times is not None and c and times[c][0] - times[c - 1][1] > MAX_GAP_MS:
+            current = None
+        if not any(line.text for line in cue.lines):
+            current = None  # an empty cue, or one of "---": a break
         for j, line in enumerate(cue.lines):
             if not line.text:
                 continue

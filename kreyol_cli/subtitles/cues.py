@@ -37,6 +37,11 @@ class Cue:
     def duration(self) -> int:
         return self.end - self.start
 
+    @property
+    def name(self) -> str:
+        """How messages name the cue: its WebVTT identifier, else its number."""
+        return self.identifier or str(self.index)
+
 
 @dataclass
 class Subtitles:

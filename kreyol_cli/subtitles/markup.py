@@ -188,6 +188,8 @@ def _line(text: str, fmt: str, *, dash: bool) -> tuple[Line, bool]:
         head, text = m.group(0), text[m.end():]
     if m := _LABEL.match(text):
         head, text = head + m.group(0), text[m.end():]
+    if not any(ch.isalnum() for ch in text):  # "---", "...", "♪": kept as written
+        return Line(head + text, ""), lost
     tail = ""
     m = _WHOLE.match(text)
     if m and m.group(1) and m.group(3):

@@ -32,13 +32,13 @@ class SubtitleTranslation:
 
     Attributes:
         cues: One ``TranslatedCue`` per source cue, in file order.
-        dropped_styling: Indexes of cues whose inner styling was dropped.
-        too_long: Indexes of cues longer than two lines of 42 characters.
+        dropped_styling: Names of cues whose inner styling was dropped.
+        too_long: Names of cues longer than two lines of 42 characters.
     """
 
     cues: list[TranslatedCue]
-    dropped_styling: list[int]
-    too_long: list[int]
+    dropped_styling: list[str]
+    too_long: list[str]
 
 
 def translate_subtitles(subtitles: Subtitles, translate: Callable[[list[str]], list],
@@ -59,7 +59,7 @@ def translate_subtitles(subtitles: Subtitles, translate: Callable[[list[str]], l
     styled = [take_apart(cue.text, fmt) for cue in subtitles.cues]
     pieces: list[list[str]] = [["" for _ in s.lines] for s in styled]
     cached = [True] * len(styled)
-    groups = chains(styled)
+    groups = chains(styled, [(cue.start, cue.end) for cue in subtitles.cues])
     batch: list = []
 
     def flush() -> None:
@@ -91,6 +91,6 @@ def translate_subtitles(subtitles: Subtitles, translate: Callable[[list[str]], l
         if style.lines and not style.dialogue:
             line = style.lines[0]
             if too_long(f"{style.label}{line.head}{texts[0]}{line.tail}"):
-                long_cues.append(cue.index)
-    return SubtitleTranslation(out, [c.index for c, s in zip(subtitles.cues, styled, strict=True)
+                long_cues.append(cue.name)
+    return SubtitleTranslation(out, [c.name for c, s in zip(subtitles.cues, styled, strict=True)
                                      if s.dropped], long_cues)

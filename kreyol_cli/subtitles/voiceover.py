@@ -49,14 +49,14 @@ class SpokenCue:
         speedup: How much faster its speech was made to fit (1.0: not at all):
             natural length over placed length.
         overrun: Seconds its speech runs past the cue's end (0: it fits).
-        overlaps: Index of a later cue its speech runs into, if any.
+        overlaps: Name of a later cue its speech runs into, if any.
     """
 
     cue: Cue
     seconds: float
     speedup: float = 1.0
     overrun: float = 0.0
-    overlaps: int | None = None
+    overlaps: str | None = None
 
 
 @dataclass
@@ -129,7 +129,7 @@ def render_voiceover(cues: list[Cue], service: VoiceService, cache: Cache, execu
         track.add(start, audio)
         overrun = max(0, len(audio) - slot) / rate
         later = next((c for c, _ in todo[n + 1:] if c.start >= cue.start), None)
-        overlaps = (later.index if later is not None and overrun
+        overlaps = (later.name if later is not None and overrun
                     and _sample(later.start, rate) < start + len(audio) else None)
         spoken.append(SpokenCue(cue, len(audio) / rate, speedup, overrun, overlaps))
     end = max([_sample(c.end, rate) for c in cues], default=0)
