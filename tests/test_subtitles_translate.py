@@ -308,3 +308,9 @@ def test_a_long_pause_ends_a_sentence(cli, tmp_path):
     result = translate(cli, "-i", path, "-f", "jsonl")
     assert [json.loads(x)["translation"] for x in result.stdout.splitlines()] == [
         "Bonjou.", "Orevwa."]
+
+
+def test_a_lone_argument_naming_a_subtitle_file_is_that_file(cli, tmp_path):
+    result = translate(cli, DATA / "film.en.srt")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == FILM_HT_SRT

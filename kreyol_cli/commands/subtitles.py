@@ -25,7 +25,8 @@ def subtitle_input(input: str | None, text: list[str] | None, *, lone_file: bool
     ``-i FILE`` is a subtitle file when its content (or, failing that, its
     extension) says so; ``-i -`` or no input at all, when standard input
     starts like one. With ``lone_file`` (``kreyol tts film.srt``), a single
-    TEXT argument naming an existing subtitle file is that file.
+    TEXT argument naming an existing subtitle file is that file: speaking or
+    translating the words "film.srt" is never what was meant.
     """
     from kreyol_cli.subtitles import format_of, sniff
 
@@ -123,21 +124,18 @@ def speak_file(path: str, *, output: str, audio_format: str, service, cache, exe
     from kreyol_cli.subtitles.voiceover import render_voiceover, speech_texts
 
     subtitles = load_input(path, encoding, reporter)
-    if not any(speech_texts(subtitles.cues, subtitles.format)):
+    spoken = sum(1 for text in speech_texts(subtitles.cues, subtitles.format) if text)
+    if not spoken:
         reporter.warn("nothing to say: the subtitles have no speakable text; no audio written")
         return
     if audio_format == "raw":
         reporter.note(f"raw PCM: signed 16-bit little-endian, mono, {service.sample_rate} Hz")
-    with reporter.stage("synthesize") as task, \
+    with reporter.stage("synthesize", total=spoken) as task, \
             open_sink(output, audio_format, service.sample_rate) as sink:
-
-        def on_part(part) -> None:
-            cache.record("audio", hit=part.cached)
-            task.advance()
-
-        result = render_voiceover(subtitles.cues, service, cache, executor, sink.write,
-                                  fmt=subtitles.format, max_speedup=max_speedup,
-                                  on_part=on_part)
+        result = render_voiceover(
+            subtitles.cues, service, cache, executor, sink.write, fmt=subtitles.format,
+            max_speedup=max_speedup, on_cue=task.advance,
+            on_part=lambda part: cache.record("audio", hit=part.cached))
     if result.sped_up:
         reporter.note("sped up to fit their time: " + _list(
             [f"cue {s.cue.name} ({s.speedup:.2f}x)" for s in result.sped_up]))

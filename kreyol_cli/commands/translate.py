@@ -43,7 +43,8 @@ def translate_command(
 ) -> None:
     """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers.
 
-    Subtitles (SRT, WebVTT) are translated cue by cue, every index and timing kept:
+    Subtitles (SRT, WebVTT: -i FILE, or a lone TEXT argument naming one) are translated
+    cue by cue, every index and timing kept:
 
     \b
     kreyol translate -i film.en.srt -o film.ht.srt
@@ -66,7 +67,7 @@ def translate_command(
     service = TranslationService(resolved, options, threads=jobs or default_jobs())
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     lines = read_lines(input, text or (), encoding=encoding or "utf-8")
-    subtitles = subtitle_input(input, text)
+    subtitles = subtitle_input(input, text, lone_file=True)
     try:
         if subtitles is not None:  # SRT/WebVTT: cue by cue, timings kept
             return translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,

@@ -91,7 +91,8 @@ def speech_texts(cues: list[Cue], fmt: str = "srt") -> list[str]:
 def render_voiceover(cues: list[Cue], service: VoiceService, cache: Cache, executor: Executor,
                      write: Callable[[bytes], None], *, fmt: str = "srt",
                      max_speedup: float = MAX_SPEEDUP,
-                     on_part: Callable[[AudioPart], None] | None = None) -> Voiceover:
+                     on_part: Callable[[AudioPart], None] | None = None,
+                     on_cue: Callable[[], None] | None = None) -> Voiceover:
     """Synthesize the cues and write the timed track as 16-bit PCM through ``write``.
 
     Args:
@@ -102,7 +103,8 @@ def render_voiceover(cues: list[Cue], service: VoiceService, cache: Cache, execu
         write: Receives the track's PCM, in order.
         fmt: The cues' format (markup differs).
         max_speedup: Fastest speed-up used to fit a cue (1.0: never).
-        on_part: Called with each synthesized part (progress, cache stats).
+        on_part: Called with each synthesized part (cache statistics).
+        on_cue: Called when a cue is placed on the track (progress).
 
     Raises:
         UsageError: ``max_speedup`` outside 1 to 2.
@@ -132,6 +134,8 @@ def render_voiceover(cues: list[Cue], service: VoiceService, cache: Cache, execu
         overlaps = (later.name if later is not None and overrun
                     and _sample(later.start, rate) < start + len(audio) else None)
         spoken.append(SpokenCue(cue, len(audio) / rate, speedup, overrun, overlaps))
+        if on_cue is not None:
+            on_cue()
     end = max([_sample(c.end, rate) for c in cues], default=0)
     total = track.finish(end)
     return Voiceover(spoken, total / rate, substitutions)
