@@ -37,16 +37,16 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         try:
             text = data.decode(name)
         except UnicodeDecodeError as exc:
-            raise InputError(f"the input is not valid {name} (byte offset {exc.start}): "
-                             f"check --encoding") from None
+            raise InputError(f"not valid {name} (byte offset {exc.start}): check --encoding"
+                             ) from None
         return text.removeprefix("\ufeff"), name
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(name), name
             except UnicodeDecodeError as exc:
-                raise InputError(f"the input starts with a {name} byte-order mark but is not "
-                                 f"valid {name} (byte offset {exc.start}): pass --encoding"
+                raise InputError(f"starts with a {name} byte-order mark but is not valid "
+                                 f"{name} (byte offset {exc.start}): pass --encoding"
                                  ) from None
     try:
         return data.decode("utf-8"), "utf-8"

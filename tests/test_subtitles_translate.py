@@ -314,3 +314,11 @@ def test_a_lone_argument_naming_a_subtitle_file_is_that_file(cli, tmp_path):
     result = translate(cli, DATA / "film.en.srt")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == FILM_HT_SRT
+
+
+def test_wrong_encoding_option_is_a_clear_input_error(cli, tmp_path):
+    path = tmp_path / "a.srt"
+    path.write_bytes("1\n00:00:01,000 --> 00:00:02,000\nCafé.\n".encode("cp1252"))
+    result = translate(cli, "-i", path, "--encoding", "utf-8")
+    line = one_line_error(result, ExitCode.INPUT)
+    assert line == f"error: {path}: not valid utf-8 (byte offset 35): check --encoding"

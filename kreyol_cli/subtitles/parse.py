@@ -63,7 +63,10 @@ def load(data: bytes | str, *, name: str = "the input", encoding: str | None = N
 
         if not data.strip():
             raise InputError(f"{name} is empty: there are no subtitles to read")
-        text, codec = decode_bytes(data, encoding)
+        try:
+            text, codec = decode_bytes(data, encoding)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
     else:
         text, codec = data.removeprefix("\ufeff"), "utf-8"
     # Lines of spaces count as blank lines (Netflix files have them; webvtt-py
