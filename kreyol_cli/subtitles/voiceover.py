@@ -130,7 +130,7 @@ def render_voiceover(cues: list[Cue], service: VoiceService, cache: Cache, execu
         start = _sample(cue.start, rate)
         track.add(start, audio)
         overrun = max(0, len(audio) - slot) / rate
-        later = next((c for c, _ in todo[n + 1:] if c.start >= cue.start), None)
+        later = todo[n + 1][0] if n + 1 < len(todo) else None  # sorted by start
         overlaps = (later.name if later is not None and overrun
                     and _sample(later.start, rate) < start + len(audio) else None)
         spoken.append(SpokenCue(cue, len(audio) / rate, speedup, overrun, overlaps))
