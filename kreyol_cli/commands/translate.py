@@ -36,11 +36,21 @@ def translate_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or jsonl (one "
                                                             "{source, translation, cached} "
                                                             "per sentence).")] = "text",
-    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
+                                                                     "UTF-8; subtitles: detected).")
+                        ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
-    """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers."""
+    """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers.
+
+    Subtitles (SRT, WebVTT: -i FILE, or a lone TEXT argument naming one) are translated
+    cue by cue, every index and timing kept:
+
+    \b
+    kreyol translate -i film.en.srt -o film.ht.srt
+    """
     from kreyol_cli.cache import Cache
+    from kreyol_cli.commands.subtitles import subtitle_input, translate_file
     from kreyol_cli.errors import UsageError
     from kreyol_cli.fileio import read_lines, text_output
     from kreyol_cli.registry import Registry
@@ -56,8 +66,12 @@ def translate_command(
     options = TranslateOptions(source=source, target=target, beam_size=beam)
     service = TranslationService(resolved, options, threads=jobs or default_jobs())
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
-    lines = read_lines(input, text or (), encoding=encoding)
+    lines = read_lines(input, text or (), encoding=encoding or "utf-8")
+    subtitles = subtitle_input(input, text, lone_file=True)
     try:
+        if subtitles is not None:  # SRT/WebVTT: cue by cue, timings kept
+            return translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,
+                                  reporter=reporter, encoding=encoding)
         with text_output(output) as out, reporter.stage("translate") as task:
             for unit, results in translate_units(iter_units(lines), service, cache,
                                                  on_batch=task.advance):

@@ -45,12 +45,24 @@ def tts_command(
                                                   )] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the "
                                                               "cache.")] = False,
-    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
+                                                                     "UTF-8; subtitles: detected).")
+                        ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    max_speedup: Annotated[float, typer.Option("--max-speedup", help="Subtitles: speed speech "
+                                               "up to this factor to fit its cue.")] = 1.3,
 ) -> None:
-    """Speak text with a Piper voice (Creole through kreyol's own phonemizer)."""
+    """Speak text with a Piper voice (Creole through kreyol's own phonemizer).
+
+    A subtitle file (SRT, WebVTT: -i FILE, or a lone TEXT argument naming one) becomes
+    a timed voice-over, each cue spoken at its start time:
+
+    \b
+    kreyol tts film.ht.srt -o voiceover.wav
+    """
     from kreyol_cli.audio import check_output, choose_format, open_sink
     from kreyol_cli.cache import Cache
+    from kreyol_cli.commands.subtitles import speak_file, subtitle_input
     from kreyol_cli.errors import UsageError
     from kreyol_cli.executor import make_executor, plan_for
     from kreyol_cli.fileio import read_lines
@@ -75,8 +87,13 @@ def tts_command(
     service = VoiceService(resolved, options, threads=plan.threads)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
-    sentences = iter_sentences(read_lines(input, text or (), encoding=encoding))
+    sentences = iter_sentences(read_lines(input, text or (), encoding=encoding or "utf-8"))
+    subtitles = subtitle_input(input, text, lone_file=True)
     try:
+        if subtitles is not None:  # SRT/WebVTT: a timed voice-over
+            return speak_file(subtitles, output=output, audio_format=audio_format,
+                              service=service, cache=cache, executor=executor, reporter=reporter,
+                              encoding=encoding, max_speedup=max_speedup)
         with reporter.stage("synthesize") as task:
             parts = speak(sentences, service, cache, executor)
             head, rest = first_audible(parts)

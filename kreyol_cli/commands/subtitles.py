@@ -1,0 +1,161 @@
+"""Subtitle files in ``kreyol translate`` and ``kreyol tts``.
+
+Those commands hand a subtitle input over to the functions here: they read
+the whole file (subtitle files are small), check it before any model
+loads, and write the result atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from kreyol_cli.errors import InputError
+from kreyol_cli.progress import Reporter
+
+_HEAD = 4096
+
+
+def subtitle_input(input: str | None, text: list[str] | None, *, lone_file: bool = False
+                   ) -> str | None:
+    """The subtitle file a command was given, or ``None`` for ordinary text.
+
+    ``-i FILE`` is a subtitle file when its content (or, failing that, its
+    extension) says so; ``-i -`` or no input at all, when standard input
+    starts like one. With ``lone_file`` (``kreyol tts film.srt``), a single
+    TEXT argument naming an existing subtitle file is that file: speaking or
+    translating the words "film.srt" is never what was meant.
+    """
+    from kreyol_cli.subtitles import format_of, sniff
+
+    if lone_file and input is None and text and len(text) == 1 and os.path.isfile(text[0]):
+        if format_of(text[0], _head(text[0])):
+            return text[0]
+        return None
+    if text:
+        return None
+    if input is None or input == "-":
+        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+        peek = getattr(stream, "peek", None)
+        if peek is None or sys.stdin.isatty():
+            return None
+        try:
+            head = peek(_HEAD)[:_HEAD]
+        except (OSError, ValueError):
+            return None
+        return "-" if sniff(head) else None
+    if os.path.isfile(input) and format_of(input, _head(input)):
+        return input
+    return None
+
+
+def _head(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(_HEAD)
+    except OSError:
+        return b""
+
+
+def load_input(path: str, encoding: str | None, reporter: Reporter):
+    """Read and parse a subtitle file (``-``: stdin); warn about a guessed encoding."""
+    from kreyol_cli.subtitles import load
+
+    name = "standard input" if path == "-" else path
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}") from None
+    subtitles = load(data, name=name, encoding=encoding)
+    if encoding is None and subtitles.encoding not in ("utf-8", "ascii"):
+        reporter.warn(f"{name} is not UTF-8: read it as {subtitles.encoding} "
+                      f"(pass --encoding to choose)")
+    return subtitles
+
+
+def output_format(output: str | None, source_format: str) -> str:
+    """SRT or WebVTT: from the output's extension, else the input's format."""
+    from kreyol_cli.subtitles.parse import EXTENSIONS
+
+    if output and output != "-":
+        return EXTENSIONS.get(Path(output).suffix.lower(), source_format)
+    return source_format
+
+
+def translate_file(path: str, *, output: str, fmt: str, service, cache, reporter: Reporter,
+                   encoding: str | None) -> None:
+    """``kreyol translate -i film.srt -o film.ht.srt``: every cue translated,
+    indexes and timings kept; ``fmt`` ``jsonl`` writes one object per cue."""
+    from kreyol_cli.fileio import text_output
+    from kreyol_cli.subtitles.translation import translate_subtitles
+    from kreyol_cli.subtitles.write import write_subtitles
+    from kreyol_cli.translate import translate_with_cache
+
+    subtitles = load_input(path, encoding, reporter)
+    out_format = output_format(output, subtitles.format)
+    with reporter.stage("translate") as task:
+        result = translate_subtitles(
+            subtitles, lambda sentences: translate_with_cache(service, sentences, cache),
+            out_format=out_format, on_batch=task.advance)
+    _warn_cues(reporter, result.dropped_styling,
+               "styling inside a line was dropped (it cannot follow the words through a "
+               "translation)")
+    _warn_cues(reporter, result.too_long,
+               "the translation is longer than two lines of 42 characters; shorten it by hand")
+    with text_output(output) as out:
+        if fmt == "jsonl":
+            for item in result.cues:
+                cue = item.cue
+                record = {"index": cue.index, "start": cue.start / 1000, "end": cue.end / 1000,
+                          "source": cue.text, "translation": item.text, "cached": item.cached}
+                if cue.identifier:
+                    record["identifier"] = cue.identifier
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            out.write(write_subtitles(subtitles, [c.text for c in result.cues], out_format))
+
+
+def speak_file(path: str, *, output: str, audio_format: str, service, cache, executor,
+               reporter: Reporter, encoding: str | None, max_speedup: float) -> None:
+    """``kreyol tts film.ht.srt -o voiceover.wav``: the timed voice-over."""
+    from kreyol_cli.audio import open_sink
+    from kreyol_cli.subtitles.voiceover import render_voiceover, speech_texts
+
+    subtitles = load_input(path, encoding, reporter)
+    spoken = sum(1 for text in speech_texts(subtitles.cues, subtitles.format) if text)
+    if not spoken:
+        reporter.warn("nothing to say: the subtitles have no speakable text; no audio written")
+        return
+    if audio_format == "raw":
+        reporter.note(f"raw PCM: signed 16-bit little-endian, mono, {service.sample_rate} Hz")
+    with reporter.stage("synthesize", total=spoken) as task, \
+            open_sink(output, audio_format, service.sample_rate) as sink:
+        result = render_voiceover(
+            subtitles.cues, service, cache, executor, sink.write, fmt=subtitles.format,
+            max_speedup=max_speedup, on_cue=task.advance,
+            on_part=lambda part: cache.record("audio", hit=part.cached))
+    if result.sped_up:
+        reporter.note("sped up to fit their time: " + _list(
+            [f"cue {s.cue.name} ({s.speedup:.2f}x)" for s in result.sped_up]))
+    if result.overruns:
+        reporter.warn(
+            f"{len(result.overruns)} cue(s) run past their end even at {max_speedup:g}x: "
+            + _list([f"{s.cue.name} (+{s.overrun:.1f} s"
+                     + (f", into cue {s.overlaps})" if s.overlaps is not None else ")")
+                     for s in result.overruns])
+            + "; shorten their text or raise --max-speedup")
+    for missing, used in sorted(result.substitutions.items()):
+        reporter.warn(f"voice {service.voice.spec.name} lacks phoneme {missing!r}; used {used!r}")
+
+
+def _warn_cues(reporter: Reporter, names: list[str], message: str) -> None:
+    if names:
+        reporter.warn(f"cue{'s' if len(names) > 1 else ''} {_list(names)}: {message}")
+
+
+def _list(items, limit: int = 10) -> str:
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
