@@ -21,15 +21,17 @@ import math
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from kreyol_cli import checkpoint
 from kreyol_cli.checkpoint import load_torch_checkpoint, read_safetensors
 from kreyol_cli.errors import CorruptModelError, OutputError
+from kreyol_cli.tokenizers import tokenizer_files
 
 FAMILIES = ("marian", "nllb", "m2m100")
 
@@ -70,6 +72,7 @@ def convert_checkpoint(
     quantization: str = "int8",
     family: str | None = None,
     copy_files: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Convert the HF checkpoint in ``src`` to a CTranslate2 model in ``dst``.
 
@@ -80,6 +83,7 @@ def convert_checkpoint(
         quantization: CTranslate2 weight type (``int8``, ``float16``, ...).
         family: ``marian``, ``nllb`` or ``m2m100``; guessed from the files if None.
         copy_files: Files of ``src`` to copy next to ``model.bin`` (tokenizer).
+        progress: Called as ``progress(done, total)`` while tensors are converted.
 
     Returns:
         Manifest-ready facts: family, quantization, converter, source_format,
@@ -100,31 +104,43 @@ def convert_checkpoint(
             f"{src}: cannot convert a {config.model_type!r} model as {family!r}; "
             f"supported families: {', '.join(FAMILIES)}"
         )
-    weights, source_format = _read_weights(src)
-    model = _build_model(config, weights)
-    vocab = _Vocabulary.read(src, family)
-
-    with _torch_blocked():
-        import ctranslate2
-        from ctranslate2.converters import transformers as ct2_transformers
-
-    loader = _loader(ct2_transformers, family)()
+    if family == "marian":
+        _refuse_separate_vocabularies(src, config)
     try:
-        spec = loader(model, vocab)
-        for name in copy_files:
-            spec.register_file(str(src / name))
-        spec.validate()
-        spec.optimize(quantization=quantization)
-    except (ValueError, KeyError, AttributeError, IndexError) as exc:
-        raise CorruptModelError(f"{src}: cannot convert this checkpoint ({exc})") from exc
+        weights, source_format = _read_weights(src)
+        model = _build_model(config, weights)
+        del weights
+        vocab = _Vocabulary.read(src, family)
 
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
-    try:
-        spec.save(str(tmp))
-        tmp.rename(dst)
+        with _torch_blocked():
+            import ctranslate2
+            from ctranslate2.converters import transformers as ct2_transformers
+
+        loader = _loader(ct2_transformers, family)()
+        try:
+            spec = loader(model, vocab)
+            del model
+            for name in dict.fromkeys([*copy_files, *tokenizer_files(src, family)]):
+                spec.register_file(str(src / name))
+            spec.validate()
+            # Nothing was written to the mapped weights yet: what the loader read
+            # (fused attention weights are copies) can leave memory now.
+            checkpoint.release_all()
+            _count_tensors(spec, progress)
+            spec.optimize(quantization=quantization)
+        except (ValueError, KeyError, AttributeError, IndexError) as exc:
+            raise CorruptModelError(f"{src}: cannot convert this checkpoint ({exc})") from exc
+
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+        try:
+            spec.save(str(tmp))
+            tmp.chmod(0o777 & ~_umask())
+            tmp.rename(dst)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        checkpoint.forget_maps()
     return {
         "family": family,
         "quantization": quantization,
@@ -135,6 +151,65 @@ def convert_checkpoint(
 
 
 _MODEL_TYPES = {"marian": "marian", "nllb": "m2m_100", "m2m100": "m2m_100"}
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _refuse_separate_vocabularies(src: Path, config: SimpleNamespace) -> None:
+    """Marian models with a target vocabulary of their own (``separate_vocabs``).
+
+    ctranslate2's converter registers the source vocabulary for both sides
+    there, which gives wrong translations without an error; refuse instead.
+    """
+    tok_config = {}
+    if (src / "tokenizer_config.json").exists():
+        tok_config = _read_json(src / "tokenizer_config.json")
+    decoder_vocab = getattr(config, "decoder_vocab_size", None)
+    if (tok_config.get("separate_vocabs") or (src / "target_vocab.json").exists()
+            or decoder_vocab not in (None, config.vocab_size)):
+        raise CorruptModelError(
+            f"{src}: this Marian model has separate source and target vocabularies "
+            f"(separate_vocabs), which kreyol cannot convert; pick a model with one "
+            f"shared vocabulary.json (such as the Helsinki-NLP/opus-mt-* models)"
+        )
+
+
+def _count_tensors(spec: Any, progress: Callable[[int, int], None] | None) -> None:
+    """Report each tensor as ctranslate2 converts it, and drop its mapped pages.
+
+    ``optimize`` (aliasing, then quantization) visits every variable through
+    ``spec._visit``; wrapping that one method is the only hook it offers.
+    """
+    from ctranslate2.specs.model_spec import visit_spec
+
+    total = len(spec.variables())
+    done = 0
+    if progress is not None:
+        progress(0, total)
+
+    def visit(fn):
+        if getattr(fn, "__name__", "") != "_quantize":
+            return visit_spec(spec, fn)
+
+        def counted(layer, name, value):
+            nonlocal done
+            fn(layer, name, value)
+            array = getattr(value, "array", None)
+            if isinstance(array, np.ndarray):
+                checkpoint.release(array)  # quantized: the mapped copy is not needed
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        return visit_spec(spec, counted)
+
+    spec._visit = visit
 
 
 @contextlib.contextmanager
@@ -223,6 +298,8 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
         weights: dict[str, np.ndarray] = {}
         for shard in shards:
             path = src / shard
+            if not path.is_file():
+                raise CorruptModelError(f"{src}: the weight shard {shard} is missing")
             try:
                 if fmt == "safetensors":
                     weights.update(read_safetensors(path))
@@ -240,16 +317,46 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
 
 
 def _build_model(config: SimpleNamespace, weights: dict[str, np.ndarray]) -> SimpleNamespace:
-    """An object tree with the attribute paths the ct2 loaders read from HF models."""
+    """An object tree with the attribute paths the ct2 loaders read from HF models.
+
+    Tensors missing from the checkpoint are filled the way transformers ties
+    them on load: encoder and decoder embeddings share ``model.shared`` when
+    ``share_encoder_decoder_embeddings`` (always for M2M-100/NLLB), and
+    ``lm_head`` is the decoder's embeddings when ``tie_word_embeddings``.
+    """
     dtype = _target_dtype(config)
-    w = {_strip_prefix(k): _cast(v, dtype) for k, v in weights.items()}
+    casts: dict[int, np.ndarray] = {}
+
+    def cast(array: np.ndarray) -> np.ndarray:
+        # One cast per array: tensors that share memory keep sharing it.
+        if id(array) not in casts:
+            casts[id(array)] = _cast(array, dtype)
+        return casts[id(array)]
+
+    w = {_strip_prefix(k): cast(v) for k, v in weights.items()}
+    shared_embeddings = config.model_type != "marian" or config.share_encoder_decoder_embeddings
+    embed = {side: w.get(f"model.{side}.embed_tokens.weight") for side in ("encoder", "decoder")}
     shared = w.get("model.shared.weight")
-    if shared is None:
-        shared = w.get("model.encoder.embed_tokens.weight")
-    if shared is None:
-        raise CorruptModelError("the checkpoint has no token embeddings (model.shared.weight)")
-    if getattr(config, "decoder_vocab_size", None) not in (None, config.vocab_size):
-        raise CorruptModelError("Marian models with separate target vocabularies are not supported")
+    if shared_embeddings:
+        shared = next((e for e in (shared, embed["encoder"], embed["decoder"]) if e is not None),
+                      None)
+        embed = {side: shared if e is None else e for side, e in embed.items()}
+    lm_head = w.get("lm_head.weight")
+    if config.tie_word_embeddings:
+        if embed["decoder"] is None:
+            embed["decoder"] = lm_head
+        if lm_head is None:
+            lm_head = embed["decoder"]
+    elif lm_head is None:
+        raise CorruptModelError(
+            "the checkpoint has no lm_head.weight and tie_word_embeddings is false: "
+            "transformers would use random output weights; this checkpoint cannot be used"
+        )
+    for side, value in embed.items():
+        if value is None:
+            raise CorruptModelError(
+                f"the checkpoint has no {side} token embeddings (model.{side}.embed_tokens.weight)"
+            )
 
     def linear(prefix: str) -> SimpleNamespace:
         return SimpleNamespace(weight=_need(w, prefix + ".weight"), bias=w.get(prefix + ".bias"))
@@ -281,7 +388,7 @@ def _build_model(config: SimpleNamespace, weights: dict[str, np.ndarray]) -> Sim
         module = SimpleNamespace(
             config=config,
             layers=layers,
-            embed_tokens=SimpleNamespace(weight=w.get(prefix + ".embed_tokens.weight", shared)),
+            embed_tokens=SimpleNamespace(weight=embed[side]),
             embed_scale=math.sqrt(config.d_model) if config.scale_embedding else 1.0,
             embed_positions=_positions(config, w.get(prefix + ".embed_positions.weight"), dtype),
         )
@@ -292,7 +399,7 @@ def _build_model(config: SimpleNamespace, weights: dict[str, np.ndarray]) -> Sim
     model = SimpleNamespace(
         config=config,
         model=SimpleNamespace(encoder=stack("encoder"), decoder=stack("decoder")),
-        lm_head=SimpleNamespace(weight=w.get("lm_head.weight", shared), bias=None),
+        lm_head=SimpleNamespace(weight=lm_head, bias=None),
     )
     bias = w.get("final_logits_bias")
     if bias is not None and np.any(bias):
