@@ -772,7 +772,8 @@ def main(argv: list[str] | None = None) -> None:
         cross_check("tiny-nllb", "tiny-nllb", NLLB_FILES)
         cross_check("tiny-m2m100", "tiny-m2m100", M2M_FILES)
     sizes = {p.name: sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
-             for base in (HUB, MODELS, LAYOUTS) if base.exists() for p in sorted(base.iterdir()) if p.is_dir()}
+             for base in (HUB, MODELS, LAYOUTS) if base.exists()
+             for p in sorted(base.iterdir()) if p.is_dir()}
     for name, size in sizes.items():
         print(f"  {name}: {size / 1024:.0f} KiB")
     print(f"  total: {sum(sizes.values()) / 1024:.0f} KiB")
