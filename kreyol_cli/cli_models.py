@@ -78,15 +78,19 @@ def pull_model(
     names: Annotated[list[str], typer.Argument(help="Registry names to fetch.")],
     force: Annotated[bool, typer.Option("--force", help="Download and convert again.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    keep_download: Annotated[bool, typer.Option(
+        "--keep-download", help="Keep the downloaded checkpoint in the Hugging Face cache "
+                                "(removed by default: only the converted model stays).")] = False,
 ) -> None:
     """Download from the Hugging Face Hub and convert to CTranslate2 int8."""
-    from kreyol_cli.progress import Reporter
+    from kreyol_cli.progress import Reporter, StepDisplay
     from kreyol_cli.pull import pull
 
     registry = _registry()
     reporter = Reporter("auto", quiet=quiet)
     for name in names:
-        pull(registry, name, force=force, quiet=quiet, note=reporter.note)
+        pull(registry, name, force=force, quiet=quiet, keep_download=keep_download,
+             note=reporter.note, display=None if quiet else StepDisplay(reporter))
 
 
 @models_app.command("path")

@@ -97,9 +97,18 @@ def test_pull_converts_and_the_default_model_translates_exactly(cli, hub, kreyol
     assert translate_corpus(cli) == [ht for _, ht in PAIRS]
 
 
-def test_pull_from_a_prefilled_cache_works_offline(cli, hub, kreyol_home):
-    assert kreyol("models", "pull", "opus-mt-en-ht", "-q", env={"HF_ENDPOINT": hub.url}
-                  ).returncode == 0
+def hf_cache_files(tmp_path) -> list[str]:
+    cache = tmp_path / "hf-home" / "hub"
+    return sorted(str(p.relative_to(cache)) for p in cache.rglob("*") if not p.is_dir()) \
+        if cache.exists() else []
+
+
+def test_pull_from_a_prefilled_cache_works_offline(cli, hub, kreyol_home, tmp_path):
+    keep = kreyol("models", "pull", "opus-mt-en-ht", "-q", "--keep-download",
+                  env={"HF_ENDPOINT": hub.url})
+    assert keep.returncode == 0, keep.stderr
+    cached = hf_cache_files(tmp_path)
+    assert any(p.endswith("/model.safetensors") for p in cached)
     shutil.rmtree(kreyol_home / "models" / "opus-mt-en-ht")
     seen = len(hub.history)
     result = kreyol("models", "pull", "opus-mt-en-ht", "-q",
@@ -107,6 +116,40 @@ def test_pull_from_a_prefilled_cache_works_offline(cli, hub, kreyol_home):
     assert result.returncode == 0, result.stderr
     assert hub.history[seen:] == []  # not a single request
     assert translate_corpus(cli) == [ht for _, ht in PAIRS]
+    assert hf_cache_files(tmp_path) == cached  # the user's own cached copy is left alone
+
+
+def test_a_pull_leaves_only_the_converted_model(hub, kreyol_home, tmp_path):
+    result = kreyol("models", "pull", "opus-mt-en-ht", env={"HF_ENDPOINT": hub.url})
+    assert result.returncode == 0, result.stderr
+    assert hf_cache_files(tmp_path) == []
+    installed = kreyol_home / "models" / "opus-mt-en-ht"
+    assert [p.name for p in (kreyol_home / "models").iterdir()] == ["opus-mt-en-ht"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert installed.stat().st_mode & 0o777 == 0o777 & ~umask
+    for f in installed.iterdir():
+        assert f.stat().st_mode & 0o777 == 0o666 & ~umask, f.name
+    # Off a terminal: one line per step, no bars.
+    lines = result.stderr.splitlines()
+    assert lines == ["downloading Helsinki-NLP/opus-mt-en-ht",
+                     "converting to CTranslate2 int8",
+                     f"installed opus-mt-en-ht at {installed}"], result.stderr
+
+
+def test_a_failed_pull_leaves_nothing(kreyol_home, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(HUB_MARIAN_BIN, broken)
+    blob = (broken / "pytorch_model.bin").read_bytes()
+    (broken / "pytorch_model.bin").write_bytes(blob[: len(blob) // 2])
+    with FakeHub() as server:
+        server.add_repo("Helsinki-NLP/opus-mt-en-ht", broken)
+        result = kreyol("models", "pull", "opus-mt-en-ht", "--keep-download",
+                        env={"HF_ENDPOINT": server.url})
+    assert result.returncode == ExitCode.MODEL
+    error_line(result)
+    assert hf_cache_files(tmp_path) == []
+    assert list((kreyol_home / "models").iterdir()) == []
 
 
 def test_pull_pytorch_bin_checkpoint_without_torch(cli, hub, kreyol_home):
