@@ -111,3 +111,63 @@ def test_pull_each_layout_then_translate_by_registry_name(cli, kreyol_home, tmp_
     ours = translations(cli, record["sources"], *model_args)
     same = sum(a == b for a, b in zip(ours, record["greedy"], strict=True))
     assert same >= 0.8 * len(ours), (ours, record["greedy"])
+
+
+def test_readme_english_quick_start(kreyol_home, tmp_path):
+    """README: `kreyol models pull opus-mt-en-ht` then `kreyol audiobook
+    examples/little-book.en.pdf`, the hub serving a 2020-layout opus-mt repo."""
+    with FakeHub() as hub:
+        hub.add_repo("Helsinki-NLP/opus-mt-en-ht", LAYOUTS / "opus-mt-2020-legacy-bin")
+        pulled = kreyol("models", "pull", "opus-mt-en-ht", env={"HF_ENDPOINT": hub.url})
+    assert pulled.returncode == 0, pulled.stderr
+    work = tmp_path / "work"
+    work.mkdir()
+    full = {**os.environ, "PYTHONPATH": str(ROOT)}
+    book = subprocess.run([sys.executable, "-m", "kreyol_cli", "audiobook",
+                           str(ROOT / "examples" / "little-book.en.pdf")],
+                          capture_output=True, text=True, env=full, timeout=1200, cwd=work)
+    assert book.returncode == 0, book.stderr
+    [out] = [p for p in work.iterdir() if p.is_dir()]
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["status"] == "complete"
+    assert report["models"]["translation"]["name"] == "opus-mt-en-ht"
+    assert len(report["chapters"]) == 3
+    assert sorted(report["outputs"]) == sorted(p.name for p in out.iterdir()
+                                               if not p.name.startswith("."))
+    assert "little-book.m4b" in report["outputs"]
+    assert report["audio_duration_s"] > 10
+
+
+def test_tied_tensors_of_a_state_dict_are_read_once():
+    from kreyol_cli.checkpoint import load_torch_checkpoint
+
+    for name in ("opus-mt-zip-bin", "opus-mt-2020-legacy-bin"):
+        weights = load_torch_checkpoint(LAYOUTS / name / "pytorch_model.bin")
+        tied = ["model.shared.weight", "model.encoder.embed_tokens.weight",
+                "model.decoder.embed_tokens.weight", "lm_head.weight"]
+        assert len({id(weights[k]) for k in tied}) == 1, name  # one array, not four copies
+
+
+@pytest.mark.parametrize("name", ["opus-mt-2020-legacy-bin", "nllb-bin", "m2m100-bin"])
+def test_a_directory_without_kreyol_manifest_still_loads(cli, tmp_path, name):
+    # What ct2-transformers-converter --copy_files (or an older kreyol) leaves:
+    # model.bin, config.json, vocabulary and the tokenizer files, no manifest.
+    record = EXPECTED[name]
+    out = tmp_path / "model"
+    assert cli("models", "convert", LAYOUTS / name, out, "--quantization", "float32"
+               ).exit_code == 0
+    (out / "kreyol-manifest.json").unlink()
+    assert translations(cli, record["sources"], "-m", out) == record["greedy"]
+
+
+def test_a_missing_tokenizer_file_is_named_with_the_fix(cli, kreyol_home):
+    with FakeHub() as hub:
+        hub.add_repo("Helsinki-NLP/opus-mt-en-ht", LAYOUTS / "opus-mt-2020-legacy-bin")
+        assert kreyol("models", "pull", "opus-mt-en-ht", "-q",
+                      env={"HF_ENDPOINT": hub.url}).returncode == 0
+    (kreyol_home / "models" / "opus-mt-en-ht" / "target.spm").unlink()
+    result = cli("translate", "Good morning.")
+    assert result.exit_code == ExitCode.MODEL
+    [line] = result.stderr.strip().splitlines()
+    assert "lacks target.spm" in line
+    assert "kreyol models pull opus-mt-en-ht --force" in line
