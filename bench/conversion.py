@@ -25,12 +25,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -132,22 +130,35 @@ def _nllb(out: Path, shape: dict[str, int]):
     return transformers.M2M100ForConditionalGeneration(config).eval()
 
 
+# Linux keeps the high-water mark of the image a process replaces (exec_mmap),
+# and subprocess spawns with vfork: a child run straight from this (big)
+# process would report our own peak. A small launcher process runs it instead.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = proc.stderr.read()
+_, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps({"seconds": time.perf_counter() - start, "maxrss_kb": usage.ru_maxrss,
+                  "code": os.waitstatus_to_exitcode(status),
+                  "stderr": err[-1500:].decode("utf-8", "replace")}))
+"""
+
+
 def measured(cmd: list[str]) -> dict[str, Any]:
     """Run ``cmd``; its wall time and peak RSS (MB), from the child's own rusage."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:5])} ... exited {proc.returncode}: "
-                           f"{stderr.decode('utf-8', 'replace')[-1500:]}")
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+    proc = subprocess.run([PYTHON, "-c", _LAUNCHER, *cmd], env=env(), capture_output=True,
+                          check=True, timeout=3600)
+    result = json.loads(proc.stdout)
+    if result["code"] != 0:
+        raise RuntimeError(f"{' '.join(cmd[:5])} ... exited {result['code']}: {result['stderr']}")
+    return {"seconds": round(result["seconds"], 1), "peak_rss_mb": round(result["maxrss_kb"] / 1024)}
 
 
 def dir_mb(path: Path) -> float:
-    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6, 1)
+    """Bytes on disk under ``path`` (symlinks, such as HF snapshots, not followed)."""
+    files = [f for f in path.rglob("*") if f.is_file() and not f.is_symlink()]
+    return round(sum(f.stat().st_size for f in files) / 1e6, 1)
 
 
 def compare(name: str, repeats: int, log=print) -> dict[str, Any]:
