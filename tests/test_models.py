@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -318,3 +319,23 @@ def test_a_directory_works_wherever_a_name_does(cli, tmp_path):
     by_file = registry.resolve_voice(str(voice_dir / Path(joe.model_path()).name), "ht")
     assert by_dir.path == by_file.path and by_dir.spec.sample_rate == 22050
     assert translate_corpus(cli, "-m", str(TINY_MARIAN))[:1] == [PAIRS[0][1]]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
+    with FakeHub(throttle=0.05) as server:  # ~1.3 MB/s: the weights take a second
+        server.add_repo("Helsinki-NLP/opus-mt-en-ht", HUB_MARIAN_BIN)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_ENDPOINT": server.url}
+        proc = subprocess.Popen([sys.executable, "-m", "kreyol_cli", "models", "pull",
+                                 "opus-mt-en-ht"], env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any(p.endswith("pytorch_model.bin") for p in server.downloads()):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.3)  # halfway through the weights
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert "Traceback" not in stderr
+    assert hf_cache_files(tmp_path) == []
+    assert list((kreyol_home / "models").iterdir()) == []
