@@ -647,6 +647,34 @@ def build_marian_layouts(pairs) -> None:
     print(f"  {dst.name}: written (refused by kreyol)")
 
 
+def build_untied_layout(pairs) -> None:
+    """tie_word_embeddings false: an lm_head of its own, and a non-zero
+    final_logits_bias (both differ from the embeddings, so using either wrongly shows)."""
+    base = transformers.MarianMTModel.from_pretrained(HUB / "tiny-opus-mt-en-ht").eval()
+    tokenizer = transformers.MarianTokenizer.from_pretrained(HUB / "tiny-opus-mt-en-ht")
+    sources = [s for s, _ in pairs[:12]] + ["The children go to school.", "Thank you, my friend."]
+    cfg = base.config.to_dict()
+    seed_everything()
+    untied = transformers.MarianMTModel(transformers.MarianConfig(
+        **{**cfg, "tie_word_embeddings": False})).eval()
+    state = dict(base.state_dict())
+    state["lm_head.weight"] = state["model.shared.weight"] * 1.2 + 0.05 * torch.randn(
+        state["model.shared.weight"].shape)
+    state["final_logits_bias"] = 0.5 * torch.randn(state["final_logits_bias"].shape)
+    state["final_logits_bias"][0, cfg["pad_token_id"]] = 0.0
+    untied.load_state_dict(state, strict=False)
+    dst = LAYOUTS / "opus-mt-untied-bias"
+    shutil.rmtree(dst, ignore_errors=True)
+    untied.save_pretrained(dst)
+    for f in MARIAN_FILES:
+        shutil.copyfile(HUB / "tiny-opus-mt-en-ht" / f, dst / f)
+    reloaded = transformers.MarianMTModel.from_pretrained(dst).eval()
+    assert not torch.equal(reloaded.lm_head.weight, reloaded.model.shared.weight)
+    assert reloaded.final_logits_bias.abs().sum() > 0
+    write_layout(dst.name, reloaded, tokenizer, {f: None for f in MARIAN_FILES}, "marian",
+                 sources)
+
+
 def train_multilingual(model, tokenizer, pairs, src_lang, tgt_lang, steps=300):
     """A few hundred full-batch steps: short, input-dependent outputs, not a good model."""
     seed_everything()
@@ -765,6 +793,7 @@ def main(argv: list[str] | None = None) -> None:
     if "layouts" in todo:
         LAYOUTS.mkdir(parents=True, exist_ok=True)
         build_marian_layouts(pairs)
+        build_untied_layout(pairs)
         build_multilingual_layouts(pairs)
     if "check" in todo:
         cross_check("tiny-opus-mt-en-ht", "tiny-marian-en-ht", MARIAN_FILES)

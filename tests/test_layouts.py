@@ -42,7 +42,8 @@ def translations(cli, sources: list[str], *args: str) -> list[str]:
 def test_the_matrix_is_complete():
     assert set(EXPECTED) == {
         "opus-mt-2020-legacy-bin", "opus-mt-zip-bin", "opus-mt-fp16", "opus-mt-bf16",
-        "opus-mt-sharded", "opus-mt-unshared-no-lm-head", "nllb-bin", "nllb-sharded-bin",
+        "opus-mt-sharded", "opus-mt-unshared-no-lm-head", "opus-mt-untied-bias", "nllb-bin",
+        "nllb-sharded-bin",
         "m2m100-bin"}
     for name, record in EXPECTED.items():
         assert record["official_converter_agrees"] is True, name
