@@ -104,8 +104,7 @@ def convert_checkpoint(
             f"{src}: cannot convert a {config.model_type!r} model as {family!r}; "
             f"supported families: {', '.join(FAMILIES)}"
         )
-    if family == "marian":
-        _refuse_separate_vocabularies(src, config)
+    target_tokens = _target_vocabulary(src, config) if family == "marian" else None
     try:
         weights, source_format = _read_weights(src)
         model = _build_model(config, weights)
@@ -116,7 +115,7 @@ def convert_checkpoint(
             import ctranslate2
             from ctranslate2.converters import transformers as ct2_transformers
 
-        loader = _loader(ct2_transformers, family)()
+        loader = _loader(ct2_transformers, family, target_tokens)()
         try:
             spec = loader(model, vocab)
             del model
@@ -161,23 +160,36 @@ def _umask() -> int:
     return mask
 
 
-def _refuse_separate_vocabularies(src: Path, config: SimpleNamespace) -> None:
-    """Marian models with a target vocabulary of their own (``separate_vocabs``).
+def _target_vocabulary(src: Path, config: SimpleNamespace) -> list[str] | None:
+    """The target tokens of a Marian model with separate vocabularies, else None.
 
-    ctranslate2's converter registers the source vocabulary for both sides
-    there, which gives wrong translations without an error; refuse instead.
+    ``separate_vocabs`` models (some opus-mt-tc-*) have ``target_vocab.json``
+    and decoder embeddings of their own. ctranslate2's converter registers the
+    source vocabulary on both sides there (wrong output, no error); kreyol
+    registers each side's own. Supported when both vocabularies have the same
+    size and end with ``<pad>`` (the row ctranslate2 drops); refused otherwise.
     """
     tok_config = {}
     if (src / "tokenizer_config.json").exists():
         tok_config = _read_json(src / "tokenizer_config.json")
-    decoder_vocab = getattr(config, "decoder_vocab_size", None)
-    if (tok_config.get("separate_vocabs") or (src / "target_vocab.json").exists()
-            or decoder_vocab not in (None, config.vocab_size)):
+    decoder_vocab = getattr(config, "decoder_vocab_size", None) or config.vocab_size
+    separate = bool(tok_config.get("separate_vocabs")) or (src / "target_vocab.json").exists()
+    if not separate:
+        if decoder_vocab != config.vocab_size:
+            raise CorruptModelError(
+                f"{src}: decoder_vocab_size {decoder_vocab} differs from vocab_size "
+                f"{config.vocab_size} but there is no target_vocab.json: an incomplete checkpoint")
+        return None
+    target = _read_json(src / "target_vocab.json")
+    source = _read_json(src / "vocab.json")
+    tokens = [t for t, _ in sorted(target.items(), key=lambda item: item[1])]
+    pad = config.vocab_size - 1
+    if (len(target) != len(source) or decoder_vocab != config.vocab_size or tokens[-1:] != ["<pad>"]
+            or target.get("<pad>") != pad or source.get("<pad>") != pad):
         raise CorruptModelError(
-            f"{src}: this Marian model has separate source and target vocabularies "
-            f"(separate_vocabs), which kreyol cannot convert; pick a model with one "
-            f"shared vocabulary.json (such as the Helsinki-NLP/opus-mt-* models)"
-        )
+            f"{src}: separate source and target vocabularies of different sizes (or without "
+            f"<pad> last) are not supported; pick a model with one shared vocabulary.json")
+    return tokens[:-1]  # <pad> goes, as on the source side
 
 
 def _count_tensors(spec: Any, progress: Callable[[int, int], None] | None) -> None:
@@ -231,8 +243,12 @@ def _torch_blocked() -> Iterator[None]:
             del sys.modules["torch"]
 
 
-def _loader(ct2_transformers: Any, family: str) -> type:
-    """The official loader class, minus its one torch-only line."""
+def _loader(ct2_transformers: Any, family: str, target_tokens: list[str] | None = None) -> type:
+    """The official loader class, minus its one torch-only line.
+
+    ``target_tokens``: a Marian target vocabulary of its own, registered
+    instead of the source one on the target side.
+    """
     base = ct2_transformers.MarianMTLoader if family == "marian" else ct2_transformers.M2M100Loader
 
     class NumpyLoader(base):
@@ -242,6 +258,12 @@ def _loader(ct2_transformers: Any, family: str) -> type:
             spec.weight = module.weight
             if getattr(module, "bias", None) is not None:
                 spec.bias = module.bias
+
+        def set_vocabulary(self, spec, tokens):
+            if target_tokens is None:
+                return super().set_vocabulary(spec, tokens)
+            spec.register_source_vocabulary(tokens)
+            spec.register_target_vocabulary(target_tokens)
 
     return NumpyLoader
 

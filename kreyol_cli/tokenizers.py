@@ -6,7 +6,8 @@ And 2020-era OPUS-MT repositories ship ``tokenizer_config.json`` as just
 ``{"target_lang": ..., "source_lang": ...}``. So the family (from the
 registry or the manifest) decides, and the family's own files are read:
 
-* Marian: ``source.spm``, ``target.spm`` and ``vocab.json``;
+* Marian: ``source.spm``, ``target.spm`` and ``vocab.json`` (and
+  ``target_vocab.json`` with separate vocabularies);
 * NLLB: ``tokenizer.json`` or ``sentencepiece.bpe.model``;
 * M2M-100: ``sentencepiece.bpe.model`` and ``vocab.json``.
 """
@@ -26,7 +27,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 # Read when present: special tokens, language codes, added tokens.
 OPTIONAL: dict[str, tuple[str, ...]] = {
-    "marian": ("tokenizer_config.json", "special_tokens_map.json"),
+    "marian": ("target_vocab.json", "tokenizer_config.json", "special_tokens_map.json"),
     "nllb": ("tokenizer.json", "sentencepiece.bpe.model", "tokenizer_config.json",
              "special_tokens_map.json"),
     "m2m100": ("tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"),
@@ -76,3 +77,16 @@ def load_tokenizer(directory: Path, family: str):
     module, name = _CLASSES[family]
     cls = getattr(importlib.import_module(module), name)
     return cls.from_pretrained(str(directory), local_files_only=True)
+
+
+def target_ids(tokenizer, tokens: list[str]) -> list[int]:
+    """Ids of generated (target-side) tokens.
+
+    Marian models with separate vocabularies number target tokens in
+    ``target_vocab.json``; ``convert_tokens_to_ids`` would use the source one.
+    """
+    if getattr(tokenizer, "separate_vocabs", False):
+        vocab = tokenizer.target_encoder
+        unk = vocab.get(tokenizer.unk_token, 0)
+        return [vocab.get(t, unk) for t in tokens]
+    return tokenizer.convert_tokens_to_ids(tokens)

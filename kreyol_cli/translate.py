@@ -21,6 +21,7 @@ from kreyol_cli.cache import Cache, make_key
 from kreyol_cli.errors import CorruptModelError, LanguageError
 from kreyol_cli.registry import ResolvedModel
 from kreyol_cli.segment import Unit, split_long, split_sentences
+from kreyol_cli.tokenizers import target_ids
 
 NAMESPACE = "translation"
 _PROBE = "a"
@@ -162,8 +163,8 @@ class Translator:
     def detokenize(self, tokens: list[str]) -> str:
         if self.target_prefix and tokens[:1] == self.target_prefix:
             tokens = tokens[1:]
-        ids = self.tokenizer.convert_tokens_to_ids(tokens)
-        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        return self.tokenizer.decode(target_ids(self.tokenizer, tokens),
+                                     skip_special_tokens=True).strip()
 
     def translate(self, sentences: list[str]) -> list[str]:
         """Translate sentences; one output per input, in order."""

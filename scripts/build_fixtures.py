@@ -627,24 +627,48 @@ def build_marian_layouts(pairs) -> None:
     reloaded = transformers.MarianMTModel.from_pretrained(dst).eval()
     write_layout(dst.name, reloaded, tokenizer, files, "marian", sources)
 
-    # 6. Separate source and target vocabularies (opus-mt-tc-* style): refused.
+    build_separate_vocabs_layout(base, tokenizer, sources)
+
+
+def build_separate_vocabs_layout(base, tokenizer, sources) -> None:
+    """Separate source and target vocabularies (``separate_vocabs``, opus-mt-tc-* style).
+
+    The trained model with its target side renumbered: target_vocab.json
+    lists the same pieces in another order, and the decoder's embeddings
+    (so lm_head) are permuted to match. It translates exactly as before, but
+    only through the target vocabulary: reading the source one there shows.
+    """
     dst = LAYOUTS / "opus-mt-separate-vocabs"
     shutil.rmtree(dst, ignore_errors=True)
-    dst.mkdir()
+    dst.mkdir(parents=True)
     vocab = json.loads((HUB / "tiny-opus-mt-en-ht" / "vocab.json").read_text("utf-8"))
-    for f in ("source.spm", "target.spm", "vocab.json"):
+    tokens = [t for t, _ in sorted(vocab.items(), key=lambda item: item[1])]
+    # </s> <unk> stay first and <pad> last (transformers' Marian layout); the rest reversed.
+    order = [0, 1, *range(len(tokens) - 2, 1, -1), len(tokens) - 1]
+    write_json(dst / "target_vocab.json", {tokens[old]: new for new, old in enumerate(order)})
+    for f in ("source.spm", "target.spm"):
         shutil.copyfile(HUB / "tiny-opus-mt-en-ht" / f, dst / f)
-    tokens = list(vocab)  # </s> <unk> ... <pad>: reorder the middle, same size
-    target_vocab = {k: i for i, k in enumerate(tokens[:2] + tokens[-2:1:-1] + tokens[-1:])}
-    write_json(dst / "target_vocab.json", target_vocab)
-    write_json(dst / "tokenizer_config.json", {"source_lang": "en", "target_lang": "ht",
-                                                "separate_vocabs": True,
-                                                "tokenizer_class": "MarianTokenizer"})
-    seed_everything()
-    small = {**cfg, "d_model": 16, "encoder_ffn_dim": 32, "decoder_ffn_dim": 32,
-             "share_encoder_decoder_embeddings": False, "decoder_vocab_size": len(target_vocab)}
-    transformers.MarianMTModel(transformers.MarianConfig(**small)).save_pretrained(dst)
-    print(f"  {dst.name}: written (refused by kreyol)")
+    separate = transformers.MarianTokenizer(
+        str(dst / "source.spm"), str(dst / "target.spm"), str(HUB / "tiny-opus-mt-en-ht" / "vocab.json"),
+        target_vocab_file=str(dst / "target_vocab.json"), separate_vocabs=True,
+        source_lang="en", target_lang="ht", model_max_length=512)
+    separate.save_pretrained(dst)
+    cfg = {**base.config.to_dict(), "share_encoder_decoder_embeddings": False}
+    model = transformers.MarianMTModel(transformers.MarianConfig(**cfg)).eval()
+    state = dict(base.state_dict())
+    shared = state.pop("model.shared.weight")
+    state["model.encoder.embed_tokens.weight"] = shared.clone()
+    state["model.decoder.embed_tokens.weight"] = shared[order].clone()
+    state["final_logits_bias"] = state["final_logits_bias"][:, order].clone()
+    state.pop("lm_head.weight", None)
+    model.load_state_dict(state, strict=False)
+    model.tie_weights()
+    model.save_pretrained(dst)
+    reloaded = transformers.MarianMTModel.from_pretrained(dst).eval()
+    tokenizer = transformers.MarianTokenizer.from_pretrained(dst)
+    assert tokenizer.separate_vocabs
+    write_layout(dst.name, reloaded, tokenizer, {f: None for f in MARIAN_FILES}, "marian",
+                 sources)
 
 
 def build_untied_layout(pairs) -> None:
