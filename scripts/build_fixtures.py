@@ -12,6 +12,13 @@ here and commit:
 * ``tests/fixtures/models/tiny-*`` -- the same models converted to CTranslate2
   int8 by ctranslate2's own ``TransformersConverter``, with the tokenizer files
   next to ``model.bin`` and a ``kreyol-manifest.json``.
+* ``tests/fixtures/layouts/NAME`` -- repositories laid out as published ones
+  are (2020 opus-mt with a legacy ``pytorch_model.bin`` and a
+  ``tokenizer_config.json`` without ``tokenizer_class``, zip state dicts,
+  fp16/bf16, shards, unshared or untied embeddings, separate vocabularies,
+  NLLB and M2M-100 as facebook/* ship them), each with ``NAME.expected.json``:
+  transformers' greedy ``generate`` output (near ties left out) and whether
+  the official converter reproduces it. docs/MODELS.md describes them.
 
 Every step is seeded and single-threaded, so a rebuild gives the same models.
 The script finishes by checking that ``kreyol_cli.convert`` (our torch-free
@@ -23,6 +30,7 @@ one CPU core, most of it training Marian)::
     pip install -e '.[torch]'
     python scripts/build_fixtures.py            # everything
     python scripts/build_fixtures.py --only nllb m2m100
+    python scripts/build_fixtures.py --only layouts   # after marian (uses its weights)
 """
 
 from __future__ import annotations
