@@ -126,6 +126,7 @@ def convert_model(
 
     from kreyol_cli.convert import convert_checkpoint
     from kreyol_cli.errors import InputError, OutputError
+    from kreyol_cli.progress import Reporter, StepDisplay
     from kreyol_cli.pull import TOKENIZER_FILES
     from kreyol_cli.registry import MANIFEST
 
@@ -139,8 +140,13 @@ def convert_model(
     try:
         out = staging / "model"
         copy = [f for f in TOKENIZER_FILES if (src / f).exists()]
-        info = convert_checkpoint(src, out, quantization=quantization, family=family,
-                                  copy_files=copy)
+        display = StepDisplay(Reporter("auto"))
+        display.step("convert", f"converting {source} to CTranslate2 {quantization}", "tensors")
+        try:
+            info = convert_checkpoint(src, out, quantization=quantization, family=family,
+                                      copy_files=copy, progress=display.update)
+        finally:
+            display.close()
         manifest = {"name": dst.name, "source_repo": str(src.resolve()), "revision": "local",
                     "quantization": quantization, "conversion": info}
         if isinstance(info, dict) and info.get("family"):

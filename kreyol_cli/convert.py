@@ -7,7 +7,12 @@ though, only read attributes (``model.model.encoder.layers[0].fc1.weight``,
 as numpy (``model.safetensors``, or ``pytorch_model.bin`` through a restricted
 unpickler), hang them on a light tree shaped like the HF modules, and hand
 that to the very loader the official converter uses. ``build_fixtures.py``
-checks that both write the same ``model.bin``.
+checks that both write the same ``model.bin``, and that both translate the
+real repository layouts of ``tests/fixtures/layouts`` as transformers does.
+
+Memory: weights are memory-mapped and tied tensors are one array (see
+``checkpoint``); peak RSS is below the official converter's
+(docs/BENCHMARKS.md).
 
 transformers' config and tokenizer classes are not used either: in
 transformers 5 importing them imports torch whenever it is installed.
