@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -339,3 +340,33 @@ def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
     assert "Traceback" not in stderr
     assert hf_cache_files(tmp_path) == []
     assert list((kreyol_home / "models").iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
+    sock = tmp_path / "tmux.sock"
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in {
+        "KREYOL_HOME": str(kreyol_home), "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_ENDPOINT": hub.url, "PYTHONPATH": str(ROOT)}.items())
+    command = f"env {env} {shlex.quote(sys.executable)} -m kreyol_cli models pull opus-mt-en-ht; " \
+              f"echo EXIT=$?; sleep 30"
+    subprocess.run(["tmux", "-S", str(sock), "-f", os.devnull, "new-session", "-d", "-x", "100",
+                    "-y", "20", command], check=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            screen = subprocess.run(["tmux", "-S", str(sock), "capture-pane", "-p", "-J"],
+                                    capture_output=True, text=True).stdout
+            if "EXIT=" in screen or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        subprocess.run(["tmux", "-S", str(sock), "kill-server"], capture_output=True)
+    lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
+    assert len(lines) == 4, screen
+    assert lines[0].startswith("downloading Helsinki-NLP/opus-mt-en-ht ━") and " MB" in lines[0]
+    assert lines[1].startswith("converting to CTranslate2 int8") and "tensors" in lines[1]
+    done, total = lines[1].split("━")[-1].split()[0].split("/")
+    assert done == total  # every tensor converted
+    assert lines[2] == f"installed opus-mt-en-ht at {kreyol_home / 'models' / 'opus-mt-en-ht'}"
+    assert lines[3] == "EXIT=0"
