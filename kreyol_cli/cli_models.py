@@ -140,13 +140,18 @@ def convert_model(
     try:
         out = staging / "model"
         copy = [f for f in TOKENIZER_FILES if (src / f).exists()]
-        display = StepDisplay(Reporter("auto"))
-        display.step("convert", f"converting {source} to CTranslate2 {quantization}", "tensors")
+        reporter = Reporter("auto")  # a bar on a terminal; off one, just the last line
+        display = StepDisplay(reporter) if reporter.mode == "auto" else None
+        if display is not None:
+            display.step("convert", f"converting {source} to CTranslate2 {quantization}",
+                         "tensors")
         try:
             info = convert_checkpoint(src, out, quantization=quantization, family=family,
-                                      copy_files=copy, progress=display.update)
+                                      copy_files=copy,
+                                      progress=display.update if display else None)
         finally:
-            display.close()
+            if display is not None:
+                display.close()
         manifest = {"name": dst.name, "source_repo": str(src.resolve()), "revision": "local",
                     "quantization": quantization, "conversion": info}
         if isinstance(info, dict) and info.get("family"):
