@@ -21,7 +21,6 @@ transformers 5 importing them imports torch whenever it is installed.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import shutil
 import sys
@@ -36,7 +35,7 @@ import numpy as np
 from kreyol_cli import checkpoint
 from kreyol_cli.checkpoint import load_torch_checkpoint, read_safetensors
 from kreyol_cli.errors import CorruptModelError, OutputError
-from kreyol_cli.tokenizers import tokenizer_files
+from kreyol_cli.tokenizers import Vocabulary, read_json, tokenizer_files
 
 FAMILIES = ("marian", "nllb", "m2m100")
 
@@ -58,17 +57,6 @@ _CONFIG_DEFAULTS: dict[str, dict[str, Any]] = {
         "tie_word_embeddings": True,
     },
 }  # fmt: skip
-
-# transformers' M2M100Tokenizer puts these language tokens right after
-# vocab.json, in this order ("m2m100" language_codes).
-_M2M100_LANG_CODES = (
-    "af am ar ast az ba be bg bn br bs ca ceb cs cy da de el en es et fa ff fi fr fy ga gd gl "
-    "gu ha he hi hr ht hu hy id ig ilo is it ja jv ka kk km kn ko lb lg ln lo lt lv mg mk ml "
-    "mn mr ms my ne nl no ns oc or pa pl ps pt ro ru sd si sk sl so sq sr ss su sv sw ta th tl "
-    "tn tr uk ur uz vi wo xh yi yo zh zu"
-)
-_M2M100_LANGS = tuple(_M2M100_LANG_CODES.split())
-
 
 def convert_checkpoint(
     src: Path,
@@ -114,7 +102,7 @@ def convert_checkpoint(
         weights, source_format = _read_weights(src)
         model = _build_model(config, weights)
         del weights
-        vocab = _Vocabulary.read(src, family)
+        vocab = Vocabulary.read(src, family)
 
         with _torch_blocked():
             import ctranslate2
@@ -176,7 +164,7 @@ def _target_vocabulary(src: Path, config: SimpleNamespace) -> list[str] | None:
     """
     tok_config = {}
     if (src / "tokenizer_config.json").exists():
-        tok_config = _read_json(src / "tokenizer_config.json")
+        tok_config = read_json(src / "tokenizer_config.json")
     decoder_vocab = getattr(config, "decoder_vocab_size", None) or config.vocab_size
     separate = bool(tok_config.get("separate_vocabs")) or (src / "target_vocab.json").exists()
     if not separate:
@@ -185,8 +173,8 @@ def _target_vocabulary(src: Path, config: SimpleNamespace) -> list[str] | None:
                 f"{src}: decoder_vocab_size {decoder_vocab} differs from vocab_size "
                 f"{config.vocab_size} but there is no target_vocab.json: an incomplete checkpoint")
         return None
-    target = _read_json(src / "target_vocab.json")
-    source = _read_json(src / "vocab.json")
+    target = read_json(src / "target_vocab.json")
+    source = read_json(src / "vocab.json")
     tokens = [t for t, _ in sorted(target.items(), key=lambda item: item[1])]
     pad = config.vocab_size - 1
     if (len(target) != len(source) or decoder_vocab != config.vocab_size or tokens[-1:] != ["<pad>"]
@@ -276,17 +264,8 @@ def _loader(ct2_transformers: Any, family: str, target_tokens: list[str] | None 
 # --------------------------------------------------------------------- reading
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CorruptModelError(f"{path.parent}: {path.name} is missing") from None
-    except (OSError, ValueError) as exc:
-        raise CorruptModelError(f"{path}: unreadable ({exc})") from exc
-
-
 def _read_config(src: Path) -> SimpleNamespace:
-    raw = _read_json(src / "config.json")
+    raw = read_json(src / "config.json")
     model_type = raw.get("model_type")
     if model_type not in _CONFIG_DEFAULTS:
         raise CorruptModelError(
@@ -301,7 +280,7 @@ def _guess_family(src: Path, config: SimpleNamespace) -> str:
         return "marian"
     tokenizer_class = ""
     if (src / "tokenizer_config.json").exists():
-        tokenizer_class = _read_json(src / "tokenizer_config.json").get("tokenizer_class") or ""
+        tokenizer_class = read_json(src / "tokenizer_config.json").get("tokenizer_class") or ""
     if tokenizer_class.startswith("Nllb"):
         return "nllb"
     if tokenizer_class.startswith("M2M100") or (src / "vocab.json").exists():
@@ -317,7 +296,7 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
     for fmt, single in (("safetensors", "model.safetensors"), ("pytorch_model.bin", "pytorch_model.bin")):
         index = src / f"{single}.index.json"
         if index.exists():
-            shards = sorted(set(_read_json(index).get("weight_map", {}).values()))
+            shards = sorted(set(read_json(index).get("weight_map", {}).values()))
         elif (src / single).exists():
             shards = [single]
         else:
@@ -518,55 +497,3 @@ def _m2m_sinusoids(n_pos: int, dim: int, padding_idx: int | None) -> np.ndarray:
     if padding_idx is not None:
         table[padding_idx] = 0
     return table
-
-
-# ----------------------------------------------------------------- vocabulary
-
-
-class _Vocabulary:
-    """The slice of a transformers tokenizer the ct2 loaders use, from the files."""
-
-    def __init__(self, vocab: dict[str, int], specials: dict[str, str], madeup: int | None):
-        self._vocab = vocab
-        self._by_id = {i: t for t, i in vocab.items()}
-        self.bos_token = specials.get("bos_token", "<s>")
-        self.eos_token = specials.get("eos_token", "</s>")
-        self.unk_token = specials.get("unk_token", "<unk>")
-        self.unk_token_id = vocab.get(self.unk_token)
-        self.special_tokens_map: dict[str, Any] = {}
-        if madeup is not None:
-            self.num_madeup_words = madeup
-
-    def get_vocab(self) -> dict[str, int]:
-        return dict(self._vocab)
-
-    def convert_ids_to_tokens(self, index: int) -> str:
-        return self._by_id.get(index, self.unk_token)
-
-    @classmethod
-    def read(cls, src: Path, family: str) -> _Vocabulary:
-        config = _read_json(src / "tokenizer_config.json") if (
-            src / "tokenizer_config.json").exists() else {}  # fmt: skip
-        if (src / "special_tokens_map.json").exists():
-            config = {**_read_json(src / "special_tokens_map.json"), **config}
-        specials = {k: _content(v) for k, v in config.items() if k.endswith("_token") and v}
-        if family == "marian":
-            return cls(_read_json(src / "vocab.json"), specials, None)
-        if family == "nllb":
-            tok = _read_json(src / "tokenizer.json")
-            vocab = dict(tok["model"]["vocab"])
-            if isinstance(tok["model"]["vocab"], list):  # unigram: [piece, score] pairs
-                vocab = {piece: i for i, (piece, _) in enumerate(tok["model"]["vocab"])}
-            vocab.update({a["content"]: a["id"] for a in tok.get("added_tokens", [])})
-            return cls(vocab, specials, None)
-        if config.get("language_codes", "m2m100") != "m2m100":
-            raise CorruptModelError(f"{src}: only M2M-100's own language codes are supported")
-        vocab = dict(_read_json(src / "vocab.json"))
-        base = len(vocab)
-        for i, lang in enumerate(_M2M100_LANGS):
-            vocab.setdefault(f"__{lang}__", base + i)
-        return cls(vocab, specials, int(config.get("num_madeup_words", 8)))
-
-
-def _content(value: Any) -> str:
-    return value["content"] if isinstance(value, dict) else str(value)

@@ -15,7 +15,9 @@ registry or the manifest) decides, and the family's own files are read:
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
+from typing import Any
 
 from kreyol_cli.errors import CorruptModelError
 
@@ -38,6 +40,16 @@ _CLASSES = {
     "m2m100": ("transformers.models.m2m_100.tokenization_m2m_100", "M2M100Tokenizer"),
 }
 _NAMES = {"marian": "Marian", "nllb": "NLLB", "m2m100": "M2M-100"}
+
+# transformers' M2M100Tokenizer puts these language tokens right after
+# vocab.json, in this order ("m2m100" language_codes).
+M2M100_LANG_CODES = (
+    "af am ar ast az ba be bg bn br bs ca ceb cs cy da de el en es et fa ff fi fr fy ga gd gl "
+    "gu ha he hi hr ht hu hy id ig ilo is it ja jv ka kk km kn ko lb lg ln lo lt lv mg mk ml "
+    "mn mr ms my ne nl no ns oc or pa pl ps pt ro ru sd si sk sl so sq sr ss su sv sw ta th tl "
+    "tn tr uk ur uz vi wo xh yi yo zh zu"
+)
+M2M100_LANGS = tuple(M2M100_LANG_CODES.split())
 
 
 def missing_file(directory: Path, family: str) -> str | None:
@@ -90,3 +102,63 @@ def target_ids(tokenizer, tokens: list[str]) -> list[int]:
         unk = vocab.get(tokenizer.unk_token, 0)
         return [vocab.get(t, unk) for t in tokens]
     return tokenizer.convert_tokens_to_ids(tokens)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON file of a checkpoint; missing or unreadable is a CorruptModelError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorruptModelError(f"{path.parent}: {path.name} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise CorruptModelError(f"{path}: unreadable ({exc})") from exc
+
+
+class Vocabulary:
+    """The slice of a transformers tokenizer ctranslate2's loaders use, read from the
+    files (transformers' tokenizer classes are not imported for conversion)."""
+
+    def __init__(self, vocab: dict[str, int], specials: dict[str, str], madeup: int | None):
+        self._vocab = vocab
+        self._by_id = {i: t for t, i in vocab.items()}
+        self.bos_token = specials.get("bos_token", "<s>")
+        self.eos_token = specials.get("eos_token", "</s>")
+        self.unk_token = specials.get("unk_token", "<unk>")
+        self.unk_token_id = vocab.get(self.unk_token)
+        self.special_tokens_map: dict[str, Any] = {}
+        if madeup is not None:
+            self.num_madeup_words = madeup
+
+    def get_vocab(self) -> dict[str, int]:
+        return dict(self._vocab)
+
+    def convert_ids_to_tokens(self, index: int) -> str:
+        return self._by_id.get(index, self.unk_token)
+
+    @classmethod
+    def read(cls, src: Path, family: str) -> Vocabulary:
+        config = read_json(src / "tokenizer_config.json") if (
+            src / "tokenizer_config.json").exists() else {}  # fmt: skip
+        if (src / "special_tokens_map.json").exists():
+            config = {**read_json(src / "special_tokens_map.json"), **config}
+        specials = {k: _content(v) for k, v in config.items() if k.endswith("_token") and v}
+        if family == "marian":
+            return cls(read_json(src / "vocab.json"), specials, None)
+        if family == "nllb":
+            tok = read_json(src / "tokenizer.json")
+            vocab = dict(tok["model"]["vocab"])
+            if isinstance(tok["model"]["vocab"], list):  # unigram: [piece, score] pairs
+                vocab = {piece: i for i, (piece, _) in enumerate(tok["model"]["vocab"])}
+            vocab.update({a["content"]: a["id"] for a in tok.get("added_tokens", [])})
+            return cls(vocab, specials, None)
+        if config.get("language_codes", "m2m100") != "m2m100":
+            raise CorruptModelError(f"{src}: only M2M-100's own language codes are supported")
+        vocab = dict(read_json(src / "vocab.json"))
+        base = len(vocab)
+        for i, lang in enumerate(M2M100_LANGS):
+            vocab.setdefault(f"__{lang}__", base + i)
+        return cls(vocab, specials, int(config.get("num_madeup_words", 8)))
+
+
+def _content(value: Any) -> str:
+    return value["content"] if isinstance(value, dict) else str(value)
