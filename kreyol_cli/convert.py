@@ -7,7 +7,12 @@ though, only read attributes (``model.model.encoder.layers[0].fc1.weight``,
 as numpy (``model.safetensors``, or ``pytorch_model.bin`` through a restricted
 unpickler), hang them on a light tree shaped like the HF modules, and hand
 that to the very loader the official converter uses. ``build_fixtures.py``
-checks that both write the same ``model.bin``.
+checks that both write the same ``model.bin``, and that both translate the
+real repository layouts of ``tests/fixtures/layouts`` as transformers does.
+
+Memory: weights are memory-mapped and tied tensors are one array (see
+``checkpoint``); peak RSS is below the official converter's
+(docs/BENCHMARKS.md).
 
 transformers' config and tokenizer classes are not used either: in
 transformers 5 importing them imports torch whenever it is installed.
@@ -16,20 +21,21 @@ transformers 5 importing them imports torch whenever it is installed.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from kreyol_cli import checkpoint
 from kreyol_cli.checkpoint import load_torch_checkpoint, read_safetensors
 from kreyol_cli.errors import CorruptModelError, OutputError
+from kreyol_cli.tokenizers import Vocabulary, read_json, tokenizer_files
 
 FAMILIES = ("marian", "nllb", "m2m100")
 
@@ -52,17 +58,6 @@ _CONFIG_DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }  # fmt: skip
 
-# transformers' M2M100Tokenizer puts these language tokens right after
-# vocab.json, in this order ("m2m100" language_codes).
-_M2M100_LANG_CODES = (
-    "af am ar ast az ba be bg bn br bs ca ceb cs cy da de el en es et fa ff fi fr fy ga gd gl "
-    "gu ha he hi hr ht hu hy id ig ilo is it ja jv ka kk km kn ko lb lg ln lo lt lv mg mk ml "
-    "mn mr ms my ne nl no ns oc or pa pl ps pt ro ru sd si sk sl so sq sr ss su sv sw ta th tl "
-    "tn tr uk ur uz vi wo xh yi yo zh zu"
-)
-_M2M100_LANGS = tuple(_M2M100_LANG_CODES.split())
-
-
 def convert_checkpoint(
     src: Path,
     dst: Path,
@@ -70,6 +65,7 @@ def convert_checkpoint(
     quantization: str = "int8",
     family: str | None = None,
     copy_files: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Convert the HF checkpoint in ``src`` to a CTranslate2 model in ``dst``.
 
@@ -80,6 +76,7 @@ def convert_checkpoint(
         quantization: CTranslate2 weight type (``int8``, ``float16``, ...).
         family: ``marian``, ``nllb`` or ``m2m100``; guessed from the files if None.
         copy_files: Files of ``src`` to copy next to ``model.bin`` (tokenizer).
+        progress: Called as ``progress(done, total)`` while tensors are converted.
 
     Returns:
         Manifest-ready facts: family, quantization, converter, source_format,
@@ -100,31 +97,42 @@ def convert_checkpoint(
             f"{src}: cannot convert a {config.model_type!r} model as {family!r}; "
             f"supported families: {', '.join(FAMILIES)}"
         )
-    weights, source_format = _read_weights(src)
-    model = _build_model(config, weights)
-    vocab = _Vocabulary.read(src, family)
-
-    with _torch_blocked():
-        import ctranslate2
-        from ctranslate2.converters import transformers as ct2_transformers
-
-    loader = _loader(ct2_transformers, family)()
+    target_tokens = _target_vocabulary(src, config) if family == "marian" else None
     try:
-        spec = loader(model, vocab)
-        for name in copy_files:
-            spec.register_file(str(src / name))
-        spec.validate()
-        spec.optimize(quantization=quantization)
-    except (ValueError, KeyError, AttributeError, IndexError) as exc:
-        raise CorruptModelError(f"{src}: cannot convert this checkpoint ({exc})") from exc
+        weights, source_format = _read_weights(src)
+        model = _build_model(config, weights)
+        del weights
+        vocab = Vocabulary.read(src, family)
 
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
-    try:
-        spec.save(str(tmp))
-        tmp.rename(dst)
+        with _torch_blocked():
+            import ctranslate2
+            from ctranslate2.converters import transformers as ct2_transformers
+
+        loader = _loader(ct2_transformers, family, target_tokens)()
+        try:
+            spec = loader(model, vocab)
+            del model
+            for name in dict.fromkeys([*copy_files, *tokenizer_files(src, family)]):
+                spec.register_file(str(src / name))
+            spec.validate()
+            # Nothing was written to the mapped weights yet: what the loader read
+            # (fused attention weights are copies) can leave memory now.
+            checkpoint.release_all()
+            _count_tensors(spec, progress)
+            spec.optimize(quantization=quantization)
+        except (ValueError, KeyError, AttributeError, IndexError) as exc:
+            raise CorruptModelError(f"{src}: cannot convert this checkpoint ({exc})") from exc
+
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+        try:
+            spec.save(str(tmp))
+            tmp.chmod(0o777 & ~_umask())
+            tmp.rename(dst)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        checkpoint.forget_maps()
     return {
         "family": family,
         "quantization": quantization,
@@ -135,6 +143,78 @@ def convert_checkpoint(
 
 
 _MODEL_TYPES = {"marian": "marian", "nllb": "m2m_100", "m2m100": "m2m_100"}
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _target_vocabulary(src: Path, config: SimpleNamespace) -> list[str] | None:
+    """The target tokens of a Marian model with separate vocabularies, else None.
+
+    ``separate_vocabs`` models (some opus-mt-tc-*) have ``target_vocab.json``
+    and decoder embeddings of their own. ctranslate2's converter registers the
+    source vocabulary on both sides there (wrong output, no error); kreyol
+    registers each side's own. Supported when both vocabularies have the same
+    size and end with ``<pad>`` (the row ctranslate2 drops); refused otherwise.
+    """
+    tok_config = {}
+    if (src / "tokenizer_config.json").exists():
+        tok_config = read_json(src / "tokenizer_config.json")
+    decoder_vocab = getattr(config, "decoder_vocab_size", None) or config.vocab_size
+    separate = bool(tok_config.get("separate_vocabs")) or (src / "target_vocab.json").exists()
+    if not separate:
+        if decoder_vocab != config.vocab_size:
+            raise CorruptModelError(
+                f"{src}: decoder_vocab_size {decoder_vocab} differs from vocab_size "
+                f"{config.vocab_size} but there is no target_vocab.json: an incomplete checkpoint")
+        return None
+    target = read_json(src / "target_vocab.json")
+    source = read_json(src / "vocab.json")
+    tokens = [t for t, _ in sorted(target.items(), key=lambda item: item[1])]
+    pad = config.vocab_size - 1
+    if (len(target) != len(source) or decoder_vocab != config.vocab_size or tokens[-1:] != ["<pad>"]
+            or target.get("<pad>") != pad or source.get("<pad>") != pad):
+        raise CorruptModelError(
+            f"{src}: separate source and target vocabularies of different sizes (or without "
+            f"<pad> last) are not supported; pick a model with one shared vocabulary.json")
+    return tokens[:-1]  # <pad> goes, as on the source side
+
+
+def _count_tensors(spec: Any, progress: Callable[[int, int], None] | None) -> None:
+    """Report each tensor as ctranslate2 converts it, and drop its mapped pages.
+
+    ``optimize`` (aliasing, then quantization) visits every variable through
+    ``spec._visit``; wrapping that one method is the only hook it offers.
+    """
+    from ctranslate2.specs.model_spec import visit_spec
+
+    total = len(spec.variables())
+    done = 0
+    if progress is not None:
+        progress(0, total)
+
+    def visit(fn):
+        if getattr(fn, "__name__", "") != "_quantize":
+            return visit_spec(spec, fn)
+
+        def counted(layer, name, value):
+            nonlocal done
+            fn(layer, name, value)
+            array = getattr(value, "array", None)
+            if isinstance(array, np.ndarray):
+                checkpoint.release(array)  # quantized: the mapped copy is not needed
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        return visit_spec(spec, counted)
+
+    spec._visit = visit
 
 
 @contextlib.contextmanager
@@ -156,8 +236,12 @@ def _torch_blocked() -> Iterator[None]:
             del sys.modules["torch"]
 
 
-def _loader(ct2_transformers: Any, family: str) -> type:
-    """The official loader class, minus its one torch-only line."""
+def _loader(ct2_transformers: Any, family: str, target_tokens: list[str] | None = None) -> type:
+    """The official loader class, minus its one torch-only line.
+
+    ``target_tokens``: a Marian target vocabulary of its own, registered
+    instead of the source one on the target side.
+    """
     base = ct2_transformers.MarianMTLoader if family == "marian" else ct2_transformers.M2M100Loader
 
     class NumpyLoader(base):
@@ -168,23 +252,20 @@ def _loader(ct2_transformers: Any, family: str) -> type:
             if getattr(module, "bias", None) is not None:
                 spec.bias = module.bias
 
+        def set_vocabulary(self, spec, tokens):
+            if target_tokens is None:
+                return super().set_vocabulary(spec, tokens)
+            spec.register_source_vocabulary(tokens)
+            spec.register_target_vocabulary(target_tokens)
+
     return NumpyLoader
 
 
 # --------------------------------------------------------------------- reading
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CorruptModelError(f"{path.parent}: {path.name} is missing") from None
-    except (OSError, ValueError) as exc:
-        raise CorruptModelError(f"{path}: unreadable ({exc})") from exc
-
-
 def _read_config(src: Path) -> SimpleNamespace:
-    raw = _read_json(src / "config.json")
+    raw = read_json(src / "config.json")
     model_type = raw.get("model_type")
     if model_type not in _CONFIG_DEFAULTS:
         raise CorruptModelError(
@@ -199,7 +280,7 @@ def _guess_family(src: Path, config: SimpleNamespace) -> str:
         return "marian"
     tokenizer_class = ""
     if (src / "tokenizer_config.json").exists():
-        tokenizer_class = _read_json(src / "tokenizer_config.json").get("tokenizer_class") or ""
+        tokenizer_class = read_json(src / "tokenizer_config.json").get("tokenizer_class") or ""
     if tokenizer_class.startswith("Nllb"):
         return "nllb"
     if tokenizer_class.startswith("M2M100") or (src / "vocab.json").exists():
@@ -215,7 +296,7 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
     for fmt, single in (("safetensors", "model.safetensors"), ("pytorch_model.bin", "pytorch_model.bin")):
         index = src / f"{single}.index.json"
         if index.exists():
-            shards = sorted(set(_read_json(index).get("weight_map", {}).values()))
+            shards = sorted(set(read_json(index).get("weight_map", {}).values()))
         elif (src / single).exists():
             shards = [single]
         else:
@@ -223,6 +304,8 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
         weights: dict[str, np.ndarray] = {}
         for shard in shards:
             path = src / shard
+            if not path.is_file():
+                raise CorruptModelError(f"{src}: the weight shard {shard} is missing")
             try:
                 if fmt == "safetensors":
                     weights.update(read_safetensors(path))
@@ -240,16 +323,46 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
 
 
 def _build_model(config: SimpleNamespace, weights: dict[str, np.ndarray]) -> SimpleNamespace:
-    """An object tree with the attribute paths the ct2 loaders read from HF models."""
+    """An object tree with the attribute paths the ct2 loaders read from HF models.
+
+    Tensors missing from the checkpoint are filled the way transformers ties
+    them on load: encoder and decoder embeddings share ``model.shared`` when
+    ``share_encoder_decoder_embeddings`` (always for M2M-100/NLLB), and
+    ``lm_head`` is the decoder's embeddings when ``tie_word_embeddings``.
+    """
     dtype = _target_dtype(config)
-    w = {_strip_prefix(k): _cast(v, dtype) for k, v in weights.items()}
+    casts: dict[int, np.ndarray] = {}
+
+    def cast(array: np.ndarray) -> np.ndarray:
+        # One cast per array: tensors that share memory keep sharing it.
+        if id(array) not in casts:
+            casts[id(array)] = _cast(array, dtype)
+        return casts[id(array)]
+
+    w = {_strip_prefix(k): cast(v) for k, v in weights.items()}
+    shared_embeddings = config.model_type != "marian" or config.share_encoder_decoder_embeddings
+    embed = {side: w.get(f"model.{side}.embed_tokens.weight") for side in ("encoder", "decoder")}
     shared = w.get("model.shared.weight")
-    if shared is None:
-        shared = w.get("model.encoder.embed_tokens.weight")
-    if shared is None:
-        raise CorruptModelError("the checkpoint has no token embeddings (model.shared.weight)")
-    if getattr(config, "decoder_vocab_size", None) not in (None, config.vocab_size):
-        raise CorruptModelError("Marian models with separate target vocabularies are not supported")
+    if shared_embeddings:
+        shared = next((e for e in (shared, embed["encoder"], embed["decoder"]) if e is not None),
+                      None)
+        embed = {side: shared if e is None else e for side, e in embed.items()}
+    lm_head = w.get("lm_head.weight")
+    if config.tie_word_embeddings:
+        if embed["decoder"] is None:
+            embed["decoder"] = lm_head
+        if lm_head is None:
+            lm_head = embed["decoder"]
+    elif lm_head is None:
+        raise CorruptModelError(
+            "the checkpoint has no lm_head.weight and tie_word_embeddings is false: "
+            "transformers would use random output weights; this checkpoint cannot be used"
+        )
+    for side, value in embed.items():
+        if value is None:
+            raise CorruptModelError(
+                f"the checkpoint has no {side} token embeddings (model.{side}.embed_tokens.weight)"
+            )
 
     def linear(prefix: str) -> SimpleNamespace:
         return SimpleNamespace(weight=_need(w, prefix + ".weight"), bias=w.get(prefix + ".bias"))
@@ -281,7 +394,7 @@ def _build_model(config: SimpleNamespace, weights: dict[str, np.ndarray]) -> Sim
         module = SimpleNamespace(
             config=config,
             layers=layers,
-            embed_tokens=SimpleNamespace(weight=w.get(prefix + ".embed_tokens.weight", shared)),
+            embed_tokens=SimpleNamespace(weight=embed[side]),
             embed_scale=math.sqrt(config.d_model) if config.scale_embedding else 1.0,
             embed_positions=_positions(config, w.get(prefix + ".embed_positions.weight"), dtype),
         )
@@ -292,7 +405,7 @@ def _build_model(config: SimpleNamespace, weights: dict[str, np.ndarray]) -> Sim
     model = SimpleNamespace(
         config=config,
         model=SimpleNamespace(encoder=stack("encoder"), decoder=stack("decoder")),
-        lm_head=SimpleNamespace(weight=w.get("lm_head.weight", shared), bias=None),
+        lm_head=SimpleNamespace(weight=lm_head, bias=None),
     )
     bias = w.get("final_logits_bias")
     if bias is not None and np.any(bias):
@@ -384,55 +497,3 @@ def _m2m_sinusoids(n_pos: int, dim: int, padding_idx: int | None) -> np.ndarray:
     if padding_idx is not None:
         table[padding_idx] = 0
     return table
-
-
-# ----------------------------------------------------------------- vocabulary
-
-
-class _Vocabulary:
-    """The slice of a transformers tokenizer the ct2 loaders use, from the files."""
-
-    def __init__(self, vocab: dict[str, int], specials: dict[str, str], madeup: int | None):
-        self._vocab = vocab
-        self._by_id = {i: t for t, i in vocab.items()}
-        self.bos_token = specials.get("bos_token", "<s>")
-        self.eos_token = specials.get("eos_token", "</s>")
-        self.unk_token = specials.get("unk_token", "<unk>")
-        self.unk_token_id = vocab.get(self.unk_token)
-        self.special_tokens_map: dict[str, Any] = {}
-        if madeup is not None:
-            self.num_madeup_words = madeup
-
-    def get_vocab(self) -> dict[str, int]:
-        return dict(self._vocab)
-
-    def convert_ids_to_tokens(self, index: int) -> str:
-        return self._by_id.get(index, self.unk_token)
-
-    @classmethod
-    def read(cls, src: Path, family: str) -> _Vocabulary:
-        config = _read_json(src / "tokenizer_config.json") if (
-            src / "tokenizer_config.json").exists() else {}  # fmt: skip
-        if (src / "special_tokens_map.json").exists():
-            config = {**_read_json(src / "special_tokens_map.json"), **config}
-        specials = {k: _content(v) for k, v in config.items() if k.endswith("_token") and v}
-        if family == "marian":
-            return cls(_read_json(src / "vocab.json"), specials, None)
-        if family == "nllb":
-            tok = _read_json(src / "tokenizer.json")
-            vocab = dict(tok["model"]["vocab"])
-            if isinstance(tok["model"]["vocab"], list):  # unigram: [piece, score] pairs
-                vocab = {piece: i for i, (piece, _) in enumerate(tok["model"]["vocab"])}
-            vocab.update({a["content"]: a["id"] for a in tok.get("added_tokens", [])})
-            return cls(vocab, specials, None)
-        if config.get("language_codes", "m2m100") != "m2m100":
-            raise CorruptModelError(f"{src}: only M2M-100's own language codes are supported")
-        vocab = dict(_read_json(src / "vocab.json"))
-        base = len(vocab)
-        for i, lang in enumerate(_M2M100_LANGS):
-            vocab.setdefault(f"__{lang}__", base + i)
-        return cls(vocab, specials, int(config.get("num_madeup_words", 8)))
-
-
-def _content(value: Any) -> str:
-    return value["content"] if isinstance(value, dict) else str(value)

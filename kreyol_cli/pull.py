@@ -6,15 +6,22 @@ translation checkpoints to CTranslate2 int8 without needing PyTorch, writes a
 manifest recording where the files came from, and moves the result into
 ``$KREYOL_HOME/models/NAME`` in one rename: a failed pull never leaves a
 half-installed model behind.
+
+The download goes through the Hugging Face cache, so a checkpoint already
+there is used (offline too); what the pull added to it is removed again once
+the model is installed (unless ``keep_download``) and always when it fails:
+only the converted model stays on disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
-import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +35,26 @@ TOKENIZER_FILES = (
     "generation_config.json",
 )
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+# (single file, shard index, shard pattern), in order of preference: safetensors
+# cannot run code and loads faster.
+_WEIGHT_LAYOUTS = (
+    ("model.safetensors", "model.safetensors.index.json", "model-*-of-*.safetensors"),
+    ("pytorch_model.bin", "pytorch_model.bin.index.json", "pytorch_model-*-of-*.bin"),
+)
 
 
 def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = False,
-         note=print) -> Path:
+         keep_download: bool = False, note=print, display=None) -> Path:
     """Install a registry entry. Idempotent: an installed entry is left as is.
+
+    Args:
+        registry: Where the entry is defined and installed.
+        name: The registry name.
+        force: Download and convert again even if installed.
+        quiet: No progress output.
+        keep_download: Leave the downloaded checkpoint in the Hugging Face cache.
+        note: Prints one informational line.
+        display: A ``progress.StepDisplay`` for the download and conversion steps.
 
     Returns:
         The installed directory (translation) or ``.onnx`` file (voice).
@@ -49,29 +71,110 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
         where = registry.voice_file(spec) if spec.kind == "voice" else registry.install_dir(spec)
         note(f"{name} is already installed at {where} (use --force to pull it again)")
         return Path(where)
-    if quiet or not sys.stderr.isatty():  # no bars in logs and cron mail
-        from huggingface_hub.utils import disable_progress_bars
+    from huggingface_hub.utils import disable_progress_bars
 
-        disable_progress_bars()
+    disable_progress_bars()  # kreyol draws its own display (huggingface_hub's garbles it)
     destination = registry.settings.models_dir / spec.name
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=destination.parent))
     try:
-        if spec.kind == "voice":
-            manifest = _fetch_voice(spec, staging, force)
-        else:
-            manifest = _fetch_translation(spec, staging, note, force)
+        with _downloads_removed(spec.repo, keep=keep_download):
+            if spec.kind == "voice":
+                manifest = _fetch_voice(spec, staging, force)
+            else:
+                manifest = _fetch_translation(spec, staging, force, display)
         manifest.update({"name": spec.name, "kind": spec.kind, "family": spec.family,
                          "license": spec.license, "pulled_at": int(time.time())})
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), "utf-8")
+        staging.chmod(0o777 & ~_umask())  # mkdtemp made it private
         _replace_dir(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if display is not None:
+            display.close()
     note(f"installed {name} at {destination}")
     if spec.kind == "voice":
         return destination / Path(spec.files).name
     return destination
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def _downloads_removed(repo_id: str, *, keep: bool) -> Iterator[None]:
+    """Remove what the block adds to the Hugging Face cache for ``repo_id``.
+
+    Files that were there before (a user's own cached copy) stay. With
+    ``keep``, a successful block keeps its downloads; a failed or interrupted
+    one never does.
+    """
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+
+    cache = Path(constants.HF_HUB_CACHE)
+    folder = repo_folder_name(repo_id=repo_id, repo_type="model")
+    roots = [cache / folder, cache / ".locks" / folder]
+    created = [d for d in (cache, cache / ".locks", *roots) if not d.exists()]
+    before = {p for root in roots if root.exists() for p in root.rglob("*")}
+    succeeded = False
+    try:
+        yield
+        succeeded = True
+    finally:
+        if not (succeeded and keep):
+            for root in roots:
+                if not root.exists():
+                    continue
+                for path in sorted(root.rglob("*"), reverse=True):  # children first
+                    if path in before:
+                        continue
+                    if path.is_dir() and not path.is_symlink():
+                        with contextlib.suppress(OSError):
+                            path.rmdir()
+                    else:
+                        path.unlink(missing_ok=True)
+            for directory in reversed(created):
+                with contextlib.suppress(OSError):
+                    # huggingface_hub tags a cache it creates; an empty one goes.
+                    if {p.name for p in directory.iterdir()} <= {"CACHEDIR.TAG"}:
+                        (directory / "CACHEDIR.TAG").unlink(missing_ok=True)
+                    directory.rmdir()  # only if empty
+
+
+def _hub_bar_class(display):
+    """A tqdm stand-in that feeds huggingface_hub's byte counts to ``display``."""
+    bars: list = []
+
+    class HubBar:
+        def __init__(self, *args, total=None, initial=0, unit="it", **kwargs) -> None:
+            self.total, self.n, self.unit = total, initial, unit
+            self.format_dict: dict[str, Any] = {"rate": None}
+            if unit == "B":
+                bars.append(self)
+
+        def update(self, n=1) -> None:
+            self.n += n or 0
+            if self.unit == "B" and display is not None:
+                display.update(max(b.n for b in bars), max((b.total or 0) for b in bars) or None)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            pass
+
+        def refresh(self, *args, **kwargs) -> None:
+            pass
+
+        close = set_description = set_description_str = set_postfix_str = refresh
+
+    return HubBar
 
 
 def _replace_dir(staging: Path, destination: Path) -> None:
@@ -127,7 +230,7 @@ def _short(exc: BaseException) -> str:
 
 
 def _weights_in_repo(spec: ModelSpec) -> list[str]:
-    """Which weight file to fetch: safetensors when the repo has it (smaller, safe)."""
+    """Patterns of the weight files to fetch: one file, or an index and its shards."""
     from huggingface_hub import HfApi
 
     # model_info is one request without retries; list_repo_files retries a refused
@@ -138,23 +241,32 @@ def _weights_in_repo(spec: ModelSpec) -> list[str]:
     except NetworkError:
         # Offline or unreachable: take whatever the local HF cache holds;
         # snapshot_download reports a clear error if it holds nothing.
-        return list(WEIGHT_FILES)
+        return [pattern for layout in _WEIGHT_LAYOUTS for pattern in layout]
     files = [s.rfilename for s in info.siblings] if info.siblings is not None else \
         _hub_call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
                   revision=spec.revision)
-    for candidate in WEIGHT_FILES:
-        if candidate in files:
-            return [candidate]
-    raise CorruptModelError(f"{spec.repo} has no model.safetensors or pytorch_model.bin")
+    for single, index, shards in _WEIGHT_LAYOUTS:
+        if single in files:
+            return [single]
+        if index in files:
+            return [index, shards]
+    raise CorruptModelError(
+        f"{spec.repo} has no model.safetensors or pytorch_model.bin (single or sharded)")
 
 
-def _fetch_translation(spec: ModelSpec, staging: Path, note, force: bool = False
+def _fetch_translation(spec: ModelSpec, staging: Path, force: bool = False, display=None
                        ) -> dict[str, Any]:
     from huggingface_hub import snapshot_download
 
+    def download(patterns: list[str] | None) -> Path:
+        if display is not None:
+            display.step("download", f"downloading {spec.repo}", "bytes")
+        return Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
+                              revision=spec.revision, allow_patterns=patterns,
+                              force_download=force, tqdm_class=_hub_bar_class(display)))
+
     if spec.format == "ctranslate2":
-        snapshot = Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
-                                  revision=spec.revision, force_download=force))
+        snapshot = download(None)
         for item in snapshot.iterdir():
             if item.is_file() and not item.name.startswith("."):
                 shutil.copy2(item, staging / item.name)
@@ -163,19 +275,18 @@ def _fetch_translation(spec: ModelSpec, staging: Path, note, force: bool = False
         return {"source_repo": spec.repo, "revision": snapshot.name, "format": "ctranslate2"}
 
     weights = _weights_in_repo(spec)
-    patterns = ["config.json", *TOKENIZER_FILES, *weights]
-    snapshot = Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
-                              revision=spec.revision, allow_patterns=patterns,
-                              force_download=force))
-    if not any((snapshot / w).exists() for w in WEIGHT_FILES):
+    snapshot = download(["config.json", *TOKENIZER_FILES, "target_vocab.json", *weights])
+    if not any((snapshot / w).exists() for layout in _WEIGHT_LAYOUTS for w in layout[:2]):
         raise NetworkError(f"{spec.repo}: weights are not in the local cache and the hub is "
                            f"offline; connect to the internet and retry")
-    note(f"converting {spec.name} to CTranslate2 {spec.quantization} ...")
+    if display is not None:
+        display.step("convert", f"converting to CTranslate2 {spec.quantization}", "tensors")
     from kreyol_cli.convert import convert_checkpoint
 
     copy = [f for f in TOKENIZER_FILES if (snapshot / f).exists()]
     info = convert_checkpoint(snapshot, staging / "ct2", quantization=spec.quantization,
-                              family=spec.family, copy_files=copy)
+                              family=spec.family, copy_files=copy,
+                              progress=display.update if display is not None else None)
     for item in (staging / "ct2").iterdir():
         item.rename(staging / item.name)
     (staging / "ct2").rmdir()

@@ -338,8 +338,13 @@ def _detect_family(directory: Path) -> str:
     family = _TOKENIZER_FAMILY.get(str(config.get("tokenizer_class", "")))
     if family:
         return family
+    # Converted by ct2-transformers-converter --copy_files: the tokenizer files tell.
     if (directory / "source.spm").is_file():
         return "marian"
+    if (directory / "sentencepiece.bpe.model").is_file() and (directory / "vocab.json").is_file():
+        return "m2m100"
+    if (directory / "tokenizer.json").is_file():
+        return "nllb"
     raise CorruptModelError(
         f"cannot tell the model family of {directory} (no kreyol-manifest.json and no "
         f"known tokenizer_config.json): convert it with `kreyol models convert`"

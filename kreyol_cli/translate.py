@@ -21,6 +21,7 @@ from kreyol_cli.cache import Cache, make_key
 from kreyol_cli.errors import CorruptModelError, LanguageError
 from kreyol_cli.registry import ResolvedModel
 from kreyol_cli.segment import Unit, split_long, split_sentences
+from kreyol_cli.tokenizers import target_ids
 
 NAMESPACE = "translation"
 _PROBE = "a"
@@ -108,13 +109,7 @@ class Translator:
                 f"cannot load model {model.spec.name!r} from {path} ({_first_line(exc)}): "
                 f"pull or convert it again"
             ) from None
-        try:
-            tokenizer = _load_tokenizer(model.path)
-        except Exception as exc:  # noqa: BLE001 - transformers raises many types here
-            raise CorruptModelError(
-                f"cannot load the tokenizer of {model.spec.name!r} from {path} "
-                f"({_first_line(exc)}): pull or convert it again"
-            ) from None
+        tokenizer = _load_tokenizer(model)
         translator = Translator(model, options, engine, tokenizer)
         translator._set_languages()
         return translator
@@ -168,8 +163,8 @@ class Translator:
     def detokenize(self, tokens: list[str]) -> str:
         if self.target_prefix and tokens[:1] == self.target_prefix:
             tokens = tokens[1:]
-        ids = self.tokenizer.convert_tokens_to_ids(tokens)
-        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        return self.tokenizer.decode(target_ids(self.tokenizer, tokens),
+                                     skip_special_tokens=True).strip()
 
     def translate(self, sentences: list[str]) -> list[str]:
         """Translate sentences; one output per input, in order."""
@@ -202,36 +197,30 @@ class Translator:
         return [" ".join(p for _, p in sorted(parts.items()) if p) for parts in outputs]
 
 
-# The tokenizer modules of the supported families. Importing one directly skips
-# transformers' Auto machinery, which imports PyTorch when it is installed
-# (seconds of start-up for nothing: kreyol never runs a PyTorch model).
-_TOKENIZER_MODULES = {
-    "MarianTokenizer": "transformers.models.marian.tokenization_marian",
-    "NllbTokenizer": "transformers.models.nllb.tokenization_nllb",
-    "NllbTokenizerFast": "transformers.models.nllb.tokenization_nllb_fast",
-    "M2M100Tokenizer": "transformers.models.m2m_100.tokenization_m2m_100",
-}
+def _load_tokenizer(model: ResolvedModel):
+    """The model family's tokenizer, from the files beside ``model.bin``.
 
+    Raises:
+        CorruptModelError: A file is missing or unreadable; the message names
+            it and the command that fixes it.
+    """
+    from kreyol_cli.tokenizers import load_tokenizer, missing_file, needs
 
-def _load_tokenizer(directory: Path):
+    family, name, path = model.spec.family, model.spec.name, model.path
+    fix = (f"run `kreyol models pull {name} --force`" if model.spec.repo and not model.spec.path else
+           "copy it from the original checkpoint, or convert that again with "
+           "`kreyol models convert`")
+    missing = missing_file(path, family)
+    if missing:
+        raise CorruptModelError(
+            f"model {name!r} at {path} lacks {missing} ({needs(family)}): {fix}")
     try:
-        config = json.loads((directory / "tokenizer_config.json").read_text("utf-8"))
-        name = str(config.get("tokenizer_class") or "")
-    except (OSError, ValueError):
-        name = ""
-    module = _TOKENIZER_MODULES.get(name)
-    if module:
-        import importlib
-
-        try:
-            cls = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            cls = None
-        if cls is not None:
-            return cls.from_pretrained(str(directory), local_files_only=True)
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+        return load_tokenizer(path, family)
+    except Exception as exc:  # noqa: BLE001 - transformers raises many types here
+        raise CorruptModelError(
+            f"cannot load the {family} tokenizer of {name!r} from {path} "
+            f"({_first_line(exc)}): {fix}"
+        ) from None
 
 
 def _model_vocabulary(directory) -> set[str] | None:

@@ -12,6 +12,13 @@ here and commit:
 * ``tests/fixtures/models/tiny-*`` -- the same models converted to CTranslate2
   int8 by ctranslate2's own ``TransformersConverter``, with the tokenizer files
   next to ``model.bin`` and a ``kreyol-manifest.json``.
+* ``tests/fixtures/layouts/NAME`` -- repositories laid out as published ones
+  are (2020 opus-mt with a legacy ``pytorch_model.bin`` and a
+  ``tokenizer_config.json`` without ``tokenizer_class``, zip state dicts,
+  fp16/bf16, shards, unshared or untied embeddings, separate vocabularies,
+  NLLB and M2M-100 as facebook/* ship them), each with ``NAME.expected.json``:
+  transformers' greedy ``generate`` output (near ties left out) and whether
+  the official converter reproduces it. docs/MODELS.md describes them.
 
 Every step is seeded and single-threaded, so a rebuild gives the same models.
 The script finishes by checking that ``kreyol_cli.convert`` (our torch-free
@@ -23,6 +30,7 @@ one CPU core, most of it training Marian)::
     pip install -e '.[torch]'
     python scripts/build_fixtures.py            # everything
     python scripts/build_fixtures.py --only nllb m2m100
+    python scripts/build_fixtures.py --only layouts   # after marian (uses its weights)
 """
 
 from __future__ import annotations
@@ -454,6 +462,320 @@ def cross_check(hub_name: str, model_name: str, files) -> None:
     print(f"  convert_checkpoint({hub_name}) == official converter (positions within {worst:.1e})")
 
 
+# ------------------------------------------------------- real repository layouts
+
+LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
+# Keys a 2020-era opus-mt config.json carries (transformers 2.x/3.x wrote them).
+OPUS_2020_KEYS = {
+    "_name_or_path": "/tmp/Helsinki-NLP/opus-mt-en-ht", "add_bias_logits": False,
+    "add_final_layer_norm": False, "normalize_before": False, "normalize_embedding": False,
+    "static_position_embeddings": True, "gradient_checkpointing": False,
+    "classif_dropout": 0.0, "num_hidden_layers": 2, "transformers_version": "4.11.0.dev0",
+}  # fmt: skip
+NLLB_LAYOUT_FILES = ("tokenizer.json", "sentencepiece.bpe.model", "tokenizer_config.json",
+                     "special_tokens_map.json")
+M2M_LAYOUT_FILES = ("vocab.json", "sentencepiece.bpe.model", "tokenizer_config.json",
+                    "special_tokens_map.json", "added_tokens.json")
+
+
+MIN_MARGIN = 0.1  # logits: closer calls flip with batch padding or int8, not with conversion
+
+
+def greedy(model, tokenizer, sources: list[str], forced_bos: str | None = None
+           ) -> tuple[list[str], list[float]]:
+    """transformers' own greedy decoding, decoded the way kreyol decodes.
+
+    Also returns, per source, the smallest gap between the best and the
+    second-best logit over its steps: near ties are left out of the tests.
+    """
+    outputs, margins = [], []
+    kwargs = {"num_beams": 1, "do_sample": False, "max_new_tokens": 64,
+              "output_logits": True, "return_dict_in_generate": True}
+    if forced_bos:
+        kwargs["forced_bos_token_id"] = tokenizer.convert_tokens_to_ids(forced_bos)
+    for source in sources:  # one at a time: no padding in play
+        ids = tokenizer(source, return_tensors="pt")
+        with torch.no_grad():
+            out = model.generate(**ids, **kwargs)
+        gaps = [float(top[0, 0] - top[0, 1]) for top in
+                (logits.topk(2, dim=-1).values for logits in out.logits[1 if forced_bos else 0:])]
+        margins.append(min(gaps) if gaps else 0.0)
+        outputs.append(tokenizer.decode(out.sequences[0], skip_special_tokens=True).strip())
+    return outputs, margins
+
+
+def official_greedy(src: Path, files, sources: list[str], prefix: str | None,
+                    src_lang: str | None) -> list[str]:
+    """ct2-transformers-converter at float32, then ctranslate2 greedy decoding."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "ct2"
+        converter = ctranslate2.converters.TransformersConverter(
+            str(src), copy_files=[f for f in files if (src / f).exists()])
+        converter.convert(str(out), quantization="float32")
+        tokenizer = transformers.AutoTokenizer.from_pretrained(src)
+        if src_lang:
+            tokenizer.src_lang = src_lang
+        translator = ctranslate2.Translator(str(out), device="cpu")
+        batch = [tokenizer.convert_ids_to_tokens(tokenizer.encode(s)) for s in sources]
+        results = translator.translate_batch(
+            batch, beam_size=1, target_prefix=[[prefix]] * len(batch) if prefix else None)
+        texts = []
+        for r in results:
+            tokens = r.hypotheses[0][1:] if prefix else r.hypotheses[0]
+            ids = tokenizer.convert_tokens_to_ids(tokens)
+            texts.append(tokenizer.decode(ids, skip_special_tokens=True).strip())
+        return texts
+
+
+def write_layout(name: str, model, tokenizer, files: dict[str, object], family: str,
+                 sources: list[str], *, forced_bos=None, src_lang=None, official=True) -> None:
+    """Record transformers' greedy output next to a layout (not inside it)."""
+    expected, margins = greedy(model, tokenizer, sources, forced_bos)
+    kept = [i for i, m in enumerate(margins) if m >= MIN_MARGIN]
+    if len(kept) < len(sources):
+        ties = [sources[i] for i in range(len(sources)) if i not in kept]
+        print(f"  {name}: left out near ties: {ties}")
+    sources, expected = [sources[i] for i in kept], [expected[i] for i in kept]
+    record = {"family": family, "source_lang": "en", "sources": sources, "greedy": expected,
+              "files": sorted(p.name for p in (LAYOUTS / name).iterdir())}
+    if official:
+        theirs = official_greedy(LAYOUTS / name, list(files), sources, forced_bos, src_lang)
+        record["official_converter_agrees"] = theirs == expected
+        if theirs != expected:
+            print(f"  {name}: the official converter differs:\n    {theirs}\n    {expected}")
+    write_json(LAYOUTS / f"{name}.expected.json", record)
+    size = sum(p.stat().st_size for p in (LAYOUTS / name).iterdir())
+    print(f"  {name}: {size / 1024:.0f} KiB, official agrees: {record.get('official_converter_agrees')}")
+
+
+def opus_2020_dir(name: str, config: dict) -> Path:
+    """A repo dir with the 2020 opus-mt config.json and tokenizer_config.json."""
+    dst = LAYOUTS / name
+    shutil.rmtree(dst, ignore_errors=True)
+    dst.mkdir(parents=True)
+    for f in ("source.spm", "target.spm", "vocab.json", "generation_config.json"):
+        shutil.copyfile(HUB / "tiny-opus-mt-en-ht" / f, dst / f)
+    # As in Helsinki-NLP/opus-mt-en-ht: no tokenizer_class, nothing but the languages.
+    write_json(dst / "tokenizer_config.json", {"target_lang": "ht", "source_lang": "en"})
+    write_json(dst / "config.json", config)
+    return dst
+
+
+def build_marian_layouts(pairs) -> None:
+    """The trained tiny Marian, saved the ways published opus-mt repos hold it."""
+    from collections import OrderedDict
+
+    base = transformers.MarianMTModel.from_pretrained(HUB / "tiny-opus-mt-en-ht").eval()
+    tokenizer = transformers.MarianTokenizer.from_pretrained(HUB / "tiny-opus-mt-en-ht")
+    sources = [s for s, _ in pairs[:12]] + ["The children go to school.", "Thank you, my friend."]
+    cfg = base.config.to_dict()
+    cfg.pop("dtype", None)
+    old = {**cfg, **OPUS_2020_KEYS, "extra_pos_embeddings": cfg["vocab_size"]}
+    old.pop("decoder_vocab_size", None)
+    old.pop("share_encoder_decoder_embeddings", None)
+    files = {f: None for f in MARIAN_FILES}
+    state = base.state_dict()
+    assert isinstance(state, OrderedDict) and hasattr(state, "_metadata")
+
+    # 1. 2020-era: legacy (pre-1.6) torch.save of the state dict.
+    dst = opus_2020_dir("opus-mt-2020-legacy-bin", {**old, "torch_dtype": "float32"})
+    torch.save(state, dst / "pytorch_model.bin", _use_new_zipfile_serialization=False)
+    write_layout(dst.name, base, tokenizer, files, "marian", sources)
+
+    # 2. The same state dict in the zip format (torch >= 1.6).
+    dst = opus_2020_dir("opus-mt-zip-bin", {**old, "torch_dtype": "float32"})
+    torch.save(state, dst / "pytorch_model.bin")
+    write_layout(dst.name, base, tokenizer, files, "marian", sources)
+
+    # 3. float16 and bfloat16 safetensors.
+    for dtype, label in ((torch.float16, "fp16"), (torch.bfloat16, "bf16")):
+        dst = opus_2020_dir(f"opus-mt-{label}", {**old, "torch_dtype": str(dtype)[6:]})
+        half = {k: v.to(dtype).contiguous() for k, v in state.items()
+                if k != "lm_head.weight" and "embed_positions" not in k}
+        from safetensors.torch import save_file
+
+        save_file({k: v.clone() for k, v in half.items() if k not in (
+            "model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight")},
+            dst / "model.safetensors", metadata={"format": "pt"})
+        reference = transformers.MarianMTModel.from_pretrained(dst, dtype=torch.float32).eval()
+        write_layout(dst.name, reference, tokenizer, files, "marian", sources)
+
+    # 4. Sharded safetensors with an index, as save_pretrained writes big models.
+    dst = LAYOUTS / "opus-mt-sharded"
+    shutil.rmtree(dst, ignore_errors=True)
+    base.save_pretrained(dst, max_shard_size="400KB")
+    for f in (*MARIAN_FILES, "special_tokens_map.json"):
+        if (HUB / "tiny-opus-mt-en-ht" / f).exists():
+            shutil.copyfile(HUB / "tiny-opus-mt-en-ht" / f, dst / f)
+    assert (dst / "model.safetensors.index.json").exists()
+    write_layout(dst.name, base, tokenizer, files, "marian", sources)
+
+    # 5. Unshared encoder/decoder embeddings; lm_head tied to the decoder's and
+    #    so not saved. The encoder's differ, so using them for lm_head shows.
+    seed_everything()
+    unshared = transformers.MarianMTModel(transformers.MarianConfig(
+        **{**cfg, "share_encoder_decoder_embeddings": False})).eval()
+    sd = {k: v for k, v in state.items() if k != "model.shared.weight"}
+    sd["model.encoder.embed_tokens.weight"] = state["model.shared.weight"] * 1.3 + 0.05 * torch.randn(
+        state["model.shared.weight"].shape)
+    sd["model.decoder.embed_tokens.weight"] = state["model.shared.weight"].clone()
+    sd.pop("lm_head.weight", None)
+    missing, _ = unshared.load_state_dict(sd, strict=False)
+    unshared.tie_weights()
+    dst = LAYOUTS / "opus-mt-unshared-no-lm-head"
+    shutil.rmtree(dst, ignore_errors=True)
+    unshared.save_pretrained(dst)
+    from safetensors import safe_open
+
+    with safe_open(dst / "model.safetensors", "pt") as f:
+        keys = set(f.keys())
+    assert "lm_head.weight" not in keys and "model.encoder.embed_tokens.weight" in keys, keys
+    for f in MARIAN_FILES:
+        shutil.copyfile(HUB / "tiny-opus-mt-en-ht" / f, dst / f)
+    reloaded = transformers.MarianMTModel.from_pretrained(dst).eval()
+    write_layout(dst.name, reloaded, tokenizer, files, "marian", sources)
+
+    build_separate_vocabs_layout(base, tokenizer, sources)
+
+
+def build_separate_vocabs_layout(base, tokenizer, sources) -> None:
+    """Separate source and target vocabularies (``separate_vocabs``, opus-mt-tc-* style).
+
+    The trained model with its target side renumbered: target_vocab.json
+    lists the same pieces in another order, and the decoder's embeddings
+    (so lm_head) are permuted to match. It translates exactly as before, but
+    only through the target vocabulary: reading the source one there shows.
+    """
+    dst = LAYOUTS / "opus-mt-separate-vocabs"
+    shutil.rmtree(dst, ignore_errors=True)
+    dst.mkdir(parents=True)
+    vocab = json.loads((HUB / "tiny-opus-mt-en-ht" / "vocab.json").read_text("utf-8"))
+    tokens = [t for t, _ in sorted(vocab.items(), key=lambda item: item[1])]
+    # </s> <unk> stay first and <pad> last (transformers' Marian layout); the rest reversed.
+    order = [0, 1, *range(len(tokens) - 2, 1, -1), len(tokens) - 1]
+    write_json(dst / "target_vocab.json", {tokens[old]: new for new, old in enumerate(order)})
+    for f in ("source.spm", "target.spm"):
+        shutil.copyfile(HUB / "tiny-opus-mt-en-ht" / f, dst / f)
+    separate = transformers.MarianTokenizer(
+        str(dst / "source.spm"), str(dst / "target.spm"), str(HUB / "tiny-opus-mt-en-ht" / "vocab.json"),
+        target_vocab_file=str(dst / "target_vocab.json"), separate_vocabs=True,
+        source_lang="en", target_lang="ht", model_max_length=512)
+    separate.save_pretrained(dst)
+    cfg = {**base.config.to_dict(), "share_encoder_decoder_embeddings": False}
+    model = transformers.MarianMTModel(transformers.MarianConfig(**cfg)).eval()
+    state = dict(base.state_dict())
+    shared = state.pop("model.shared.weight")
+    state["model.encoder.embed_tokens.weight"] = shared.clone()
+    state["model.decoder.embed_tokens.weight"] = shared[order].clone()
+    state["final_logits_bias"] = state["final_logits_bias"][:, order].clone()
+    state.pop("lm_head.weight", None)
+    model.load_state_dict(state, strict=False)
+    model.tie_weights()
+    model.save_pretrained(dst)
+    reloaded = transformers.MarianMTModel.from_pretrained(dst).eval()
+    tokenizer = transformers.MarianTokenizer.from_pretrained(dst)
+    assert tokenizer.separate_vocabs
+    write_layout(dst.name, reloaded, tokenizer, {f: None for f in MARIAN_FILES}, "marian",
+                 sources)
+
+
+def build_untied_layout(pairs) -> None:
+    """tie_word_embeddings false: an lm_head of its own, and a non-zero
+    final_logits_bias (both differ from the embeddings, so using either wrongly shows)."""
+    base = transformers.MarianMTModel.from_pretrained(HUB / "tiny-opus-mt-en-ht").eval()
+    tokenizer = transformers.MarianTokenizer.from_pretrained(HUB / "tiny-opus-mt-en-ht")
+    sources = [s for s, _ in pairs[:12]] + ["The children go to school.", "Thank you, my friend."]
+    cfg = base.config.to_dict()
+    seed_everything()
+    untied = transformers.MarianMTModel(transformers.MarianConfig(
+        **{**cfg, "tie_word_embeddings": False})).eval()
+    state = dict(base.state_dict())
+    state["lm_head.weight"] = state["model.shared.weight"] * 1.2 + 0.05 * torch.randn(
+        state["model.shared.weight"].shape)
+    state["final_logits_bias"] = 0.5 * torch.randn(state["final_logits_bias"].shape)
+    state["final_logits_bias"][0, cfg["pad_token_id"]] = 0.0
+    untied.load_state_dict(state, strict=False)
+    dst = LAYOUTS / "opus-mt-untied-bias"
+    shutil.rmtree(dst, ignore_errors=True)
+    untied.save_pretrained(dst)
+    for f in MARIAN_FILES:
+        shutil.copyfile(HUB / "tiny-opus-mt-en-ht" / f, dst / f)
+    reloaded = transformers.MarianMTModel.from_pretrained(dst).eval()
+    assert not torch.equal(reloaded.lm_head.weight, reloaded.model.shared.weight)
+    assert reloaded.final_logits_bias.abs().sum() > 0
+    write_layout(dst.name, reloaded, tokenizer, {f: None for f in MARIAN_FILES}, "marian",
+                 sources)
+
+
+def train_multilingual(model, tokenizer, pairs, src_lang, tgt_lang, steps=300):
+    """A few hundred full-batch steps: short, input-dependent outputs, not a good model."""
+    seed_everything()
+    tokenizer.src_lang, tokenizer.tgt_lang = src_lang, tgt_lang
+    batch = tokenizer([s for s, _ in pairs], text_target=[t for _, t in pairs], padding=True,
+                      return_tensors="pt")
+    labels = batch["labels"].masked_fill(batch["labels"] == tokenizer.pad_token_id, -100)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    model.train()
+    for _ in range(steps):
+        out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                    labels=labels)
+        optimizer.zero_grad()
+        out.loss.backward()
+        optimizer.step()
+    print(f"  loss {out.loss.item():.3f}")
+    return model.eval()
+
+
+def build_multilingual_layouts(pairs) -> None:
+    """NLLB and M2M-100 as facebook/nllb-200-* and facebook/m2m100_* ship them."""
+    sources = [s for s, _ in pairs[:8]] + ["The children go to school."]
+    for family in ("nllb", "m2m100"):
+        with tempfile.TemporaryDirectory() as tmp:
+            tok_dir = Path(tmp) / "tok"
+            if family == "nllb":
+                tokenizer = build_nllb_tokenizer(pairs, tok_dir)
+                train_spm([s for s, _ in pairs] + [t for _, t in pairs],
+                          tok_dir / "sentencepiece.bpe.model", 200, "bpe")
+                files, langs = NLLB_LAYOUT_FILES, ("eng_Latn", "hat_Latn")
+            else:
+                tokenizer = build_m2m_tokenizer(pairs, tok_dir)
+                files, langs = M2M_LAYOUT_FILES, ("en", "ht")
+            vocab_size = len(tokenizer) + (8 if family == "m2m100" else 0)
+            model = train_multilingual(random_m2m(vocab_size), tokenizer, pairs, *langs)
+            if family == "nllb":
+                model.config.tokenizer_class = "NllbTokenizer"
+            tgt_token = langs[1] if family == "nllb" else f"__{langs[1]}__"
+            names = [f"{family}-bin"] + (["nllb-sharded-bin"] if family == "nllb" else [])
+            for name in names:
+                dst = LAYOUTS / name
+                shutil.rmtree(dst, ignore_errors=True)
+                dst.mkdir(parents=True)
+                model.config.to_json_file(dst / "config.json")
+                model.generation_config.save_pretrained(dst)
+                for f in files:
+                    if (tok_dir / f).exists():
+                        shutil.copyfile(tok_dir / f, dst / f)
+                state = model.state_dict()
+                if name.endswith("sharded-bin"):
+                    keys = list(state)
+                    half = len(keys) // 2
+                    weight_map = {}
+                    for i, part in enumerate((keys[:half], keys[half:]), 1):
+                        shard = f"pytorch_model-0000{i}-of-00002.bin"
+                        sub = type(state)((k, state[k]) for k in part)
+                        sub._metadata = state._metadata
+                        torch.save(sub, dst / shard)
+                        weight_map.update({k: shard for k in part})
+                    total = sum(v.numel() * v.element_size() for v in state.values())
+                    write_json(dst / "pytorch_model.bin.index.json",
+                               {"metadata": {"total_size": total}, "weight_map": weight_map})
+                else:
+                    torch.save(state, dst / "pytorch_model.bin")
+                tokenizer.src_lang = langs[0]
+                write_layout(name, model, tokenizer, {f: None for f in files}, family, sources,
+                             forced_bos=tgt_token, src_lang=langs[0])
+
+
 # ------------------------------------------------------------------------ main
 
 
@@ -490,22 +812,29 @@ def build_multilingual(pairs: list[tuple[str, str]], family: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=["marian", "nllb", "m2m100", "check"])
+    parser.add_argument("--only", nargs="+",
+                        choices=["marian", "nllb", "m2m100", "check", "layouts"])
     args = parser.parse_args(argv)
-    todo = set(args.only or ["marian", "nllb", "m2m100", "check"])
+    todo = set(args.only or ["marian", "nllb", "m2m100", "check", "layouts"])
     pairs = read_corpus()
     if "marian" in todo:
         build_marian(pairs)
     for family in ("nllb", "m2m100"):
         if family in todo:
             build_multilingual(pairs, family)
+    if "layouts" in todo:
+        LAYOUTS.mkdir(parents=True, exist_ok=True)
+        build_marian_layouts(pairs)
+        build_untied_layout(pairs)
+        build_multilingual_layouts(pairs)
     if "check" in todo:
         cross_check("tiny-opus-mt-en-ht", "tiny-marian-en-ht", MARIAN_FILES)
         cross_check("tiny-opus-mt-en-ht-bin", "tiny-marian-en-ht", MARIAN_FILES)
         cross_check("tiny-nllb", "tiny-nllb", NLLB_FILES)
         cross_check("tiny-m2m100", "tiny-m2m100", M2M_FILES)
     sizes = {p.name: sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
-             for base in (HUB, MODELS) if base.exists() for p in sorted(base.iterdir())}
+             for base in (HUB, MODELS, LAYOUTS) if base.exists()
+             for p in sorted(base.iterdir()) if p.is_dir()}
     for name, size in sizes.items():
         print(f"  {name}: {size / 1024:.0f} KiB")
     print(f"  total: {sum(sizes.values()) / 1024:.0f} KiB")

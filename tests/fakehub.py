@@ -12,7 +12,8 @@ Endpoints served (huggingface_hub 1.x/2.x):
 * ``GET /api/models/{repo}[/revision/{rev}]``: ``{"id", "sha", "siblings"}``
 * ``GET /api/models/{repo}/tree/{rev}[/{path}]``: the file listing
 * ``HEAD|GET /{repo}/resolve/{rev}/{path}``: the file, with ``X-Repo-Commit``,
-  ``ETag`` and ``Content-Length`` (``Range`` honoured on GET)
+  ``ETag`` and ``Content-Length`` (``Range`` honoured on GET); ``throttle``
+  slows the bodies down, for interrupting a download halfway
 
 Unknown repositories, revisions and files answer 404 with the ``X-Error-Code``
 the real Hub sends (``RepoNotFound``, ``RevisionNotFound``, ``EntryNotFound``).
@@ -55,6 +56,8 @@ class FakeHub:
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _etags: dict[Path, str] = field(default_factory=dict)
+    #: Seconds to wait between 64 KiB chunks of a file body (a slow network).
+    throttle: float = 0.0
 
     def add_repo(self, repo_id: str, files: dict[str, Path] | Path, *,
                  revisions: tuple[str, ...] = ("main",)) -> Repo:
@@ -199,8 +202,17 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.end_headers()
-        if not head:
+        if head:
+            return
+        if not self.fake.throttle:
             self.wfile.write(body)
+            return
+        import time
+
+        for at in range(0, len(body), 65536):
+            self.wfile.write(body[at:at + 65536])
+            self.wfile.flush()
+            time.sleep(self.fake.throttle)
 
     # -- responses -------------------------------------------------------------------
 

