@@ -166,6 +166,22 @@ def voice_inventory(voice: ResolvedModel) -> set[str]:
     return set(_read_config(voice)["phoneme_id_map"])
 
 
+def user_lexicon(home, files, voice: ResolvedModel) -> Lexicon | None:
+    """``$KREYOL_HOME/lexicon.tsv`` plus ``--lexicon`` files, checked against
+    the voice's phonemes; ``None`` when there is none.
+
+    Raises:
+        LexiconError: A malformed line, or an IPA symbol the voice cannot say.
+    """
+    from kreyol_cli.creole import lexicon as lexicons
+
+    lexicon = lexicons.load(home, files or ())
+    if not lexicon:
+        return None
+    lexicons.check_for_voice(lexicon, voice_inventory(voice), voice.spec.name)
+    return lexicon
+
+
 def load_voice(voice: ResolvedModel, threads: int) -> LoadedVoice:
     """Load (once per process) a Piper voice with ``threads`` ONNX threads.
 

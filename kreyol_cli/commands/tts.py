@@ -46,6 +46,9 @@ def tts_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the "
                                                               "cache.")] = False,
     encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    lexicon: Annotated[list[str] | None, typer.Option(
+        "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
+                          "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Speak text with a Piper voice (Creole through kreyol's own phonemizer)."""
@@ -57,7 +60,7 @@ def tts_command(
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
     from kreyol_cli.speech import first_audible, iter_sentences, speak
-    from kreyol_cli.synthesize import SynthesisOptions, VoiceService
+    from kreyol_cli.synthesize import SynthesisOptions, VoiceService, user_lexicon
 
     if output is None:
         raise UsageError("missing -o/--output: give an audio file (out.wav, out.mp3) or - "
@@ -72,7 +75,9 @@ def tts_command(
     options = SynthesisOptions(lang=lang, speed=speed, sentence_silence=sentence_silence,
                                noise_scale=noise_scale, noise_w=noise_w)
     plan = plan_for(jobs or default_jobs())
-    service = VoiceService(resolved, options, threads=plan.threads)
+    service = VoiceService(resolved, options, threads=plan.threads,
+                           lexicon=user_lexicon(settings.home, lexicon, resolved)
+                           if lang == "ht" else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
     sentences = iter_sentences(read_lines(input, text or (), encoding=encoding))
