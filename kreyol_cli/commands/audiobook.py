@@ -81,8 +81,14 @@ def audiobook_command(
     translation = None
     if lang != "ht":
         resolved = registry.resolve_translation(model, lang, "ht")
+        from kreyol_cli.glossary import read as read_glossary
+
         translation = TranslationService(resolved, TranslateOptions(source=lang, target="ht"),
-                                         threads=cores)
+                                         threads=cores,
+                                         glossary=read_glossary(glossary) if glossary else None)
+    elif glossary or corrections:
+        reporter.warn("Creole input is not translated: --glossary and --corrections do "
+                      "nothing here (edit the Creole text itself)")
     resolved_voice = registry.resolve_voice(voice, "ht")
     voice_service = VoiceService(resolved_voice, SynthesisOptions(lang="ht", speed=speed),
                                  threads=plan.threads,
@@ -95,6 +101,10 @@ def audiobook_command(
         fmt=fmt, mode=mode,
     )
     cache = Cache(settings, read=mode != "force", warn=reporter.warn)
+    if corrections and translation is not None:
+        from kreyol_cli.human import import_corrections
+
+        import_corrections(cache, corrections, input if input != "-" else None, lang, reporter)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
     try:
         report = run_audiobook(request, cache, executor, reporter)
