@@ -28,7 +28,7 @@ _PATTERNS = re.compile(
     r"(?:ai|au|ea|ei|eu|ie|oi|oe|ae|ue|ph|th|gh|rh|([bcdfgklprstvz])\1"
     r"|r(?![aàeèioòuyʊ])"
     r"|(?<![aàeèioòuʊ])y(?![aàeèioòuʊ])"
-    r"|e[bcdfgjklpqrstvxz]$|e[bcdfgjklpqrstvxz][bcdfgjklpqrstvxz]$)"
+    r"|e[bcdfgjklpqrstvxz]$|e[bcdfgjklpqrstvxz][bcdfgjklpqrstvxz]$|nd$)"
 )
 _ROUNDED = ("o", "ɔ", "u")
 _VOWELS = frozenset("aeiouyɛɔøœəɑɐɪʊ")
