@@ -266,7 +266,9 @@ def plan_chunk(service: VoiceService, text: str
     plan: list[tuple[str, list[list[str]]]] = []
     substitutions: dict[str, str] = {}
     lang = service.options.lang
-    for sentence in split_sentences(_normalize_for_speech(text, lang)):
+    # With a lexicon, keys match the text as written (COVID-19): normalize later.
+    speech = text if service.lexicon and lang == "ht" else _normalize_for_speech(text, lang)
+    for sentence in split_sentences(speech):
         pieces = []
         for phonemes in sentence_phonemes(sentence, lang, service.lexicon):
             mapped, subs = map_to_voice(phonemes, id_map)

@@ -119,3 +119,26 @@ def test_a_lexicon_edit_resynthesizes_exactly_the_sentences_it_changes(cli, tmp_
     assert fourth.exit_code == 0, fourth.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["speech"]["synthesized_sentences"] == 0
+
+
+def test_keys_match_the_text_as_written(cli):
+    from conftest import EXAMPLES
+
+    result = cli("phonemize", "--explain", "--lexicon", EXAMPLES / "lexicon.tsv",
+                 "COVID-19 rive Les Cayes.")
+    assert result.stdout.splitlines()[0] == (
+        f"COVID-19\tkovid diznɛf\tlexicon {EXAMPLES / 'lexicon.tsv'}:15")
+    assert result.stdout.splitlines()[2].startswith("Les Cayes\tokaj\t")
+
+
+def test_the_example_files_are_valid(cli):
+    from conftest import EXAMPLES
+
+    from kreyol_cli.glossary import read as read_glossary
+    from kreyol_cli.review import read as read_review
+
+    assert cli("lexicon", "check", EXAMPLES / "lexicon.tsv").exit_code == 0
+    glossary = read_glossary(EXAMPLES / "glossary.csv")
+    assert ("Pfizer", "Pfizer") in [(t.source, t.target) for t in glossary.terms]
+    review = read_review(EXAMPLES / "lesson.review.xlf")
+    assert review.original == "lesson.en.md" and len(review.segments) == 11

@@ -268,10 +268,36 @@ def _words(tokens: list[str], lexicon: Lexicon | None = None) -> list[str]:
 def readings(text: str, lexicon: Lexicon | None = None) -> list[Reading]:
     """How each word and punctuation mark of a line is read, in order.
 
-    A lexicon phrase (``Jean Jacques``) is one reading; the longest phrase
-    starting at a word wins. Punctuation readings have an empty ``ipa``.
+    A lexicon phrase (``Jean Baptiste``) is one reading; the longest phrase
+    starting at a word wins. Lexicon keys match the text as written (``COVID-19``)
+    and, failing that, as normalized (numbers read out). Punctuation readings
+    have an empty ``ipa``.
     """
-    tokens = _words(_TOKEN.findall(normalize(text)), lexicon)
+    if not lexicon:
+        return _readings(normalize(text), None)
+    text = unicodedata.normalize("NFC", text)
+    words = list(_WORD.finditer(text))
+    out: list[Reading] = []
+    pos = i = 0
+    while i < len(words):
+        # A phrase never spans punctuation: only whitespace between its words.
+        end = i + 1
+        while end < len(words) and not text[words[end - 1].end():words[end].start()].strip():
+            end += 1
+        entry = lexicon.match([w.group(0) for w in words[i:end]])
+        if entry is None:
+            i += 1
+            continue
+        last = words[i + len(entry.words) - 1]
+        out += _readings(normalize(text[pos:words[i].start()]), lexicon)
+        out.append(Reading(text[words[i].start():last.end()], entry.ipa,
+                           f"lexicon {entry.origin}"))
+        pos, i = last.end(), i + len(entry.words)
+    return out + _readings(normalize(text[pos:]), lexicon)
+
+
+def _readings(normalized: str, lexicon: Lexicon | None) -> list[Reading]:
+    tokens = _words(_TOKEN.findall(normalized), lexicon)
     out: list[Reading] = []
     i = 0
     while i < len(tokens):
