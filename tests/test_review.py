@@ -182,3 +182,22 @@ def test_flags_say_why(source, target, reason):
 
 def test_a_good_translation_is_not_flagged():
     assert reasons("The children are going to school.", "Timoun yo ap ale lekòl.") == []
+
+
+def test_the_creole_text_round_trips_with_chapters_title_and_author(cli, tmp_path):
+    book = tmp_path / "sermon.en.md"
+    book.write_text("# Good morning.\n\n*Jean-Claude Pierre*\n\n## The Church\n\n"
+                    "We go to church on Sunday. The pastor is praying.\n\n## The Market\n\n"
+                    "I am going to the market. The mangoes are ripe.\n", "utf-8")
+    first = audiobook(cli, book, tmp_path / "en")
+    creole = tmp_path / "en" / "sermon.ht.md"
+    assert creole.read_text("utf-8").startswith("# Bonjou.\n\n*Jean-Claude Pierre*\n\n## ")
+    # A reviewer edits the Creole text directly, then speaks it.
+    edited = tmp_path / "sermon-edited.ht.md"
+    edited.write_text(creole.read_text("utf-8").replace("Mango yo mi.", "Mango yo byen mi."),
+                      "utf-8")
+    second = audiobook(cli, edited, tmp_path / "ht")
+    assert (second["title"], second["author"]) == ("Bonjou.", "Jean-Claude Pierre")
+    assert first["author"] == "Jean-Claude Pierre"
+    assert [c["title"] for c in second["chapters"]] == [c["title"] for c in first["chapters"]]
+    assert second["speech"]["synthesized"] == ["Mango yo byen mi."]
