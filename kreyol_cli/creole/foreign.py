@@ -19,6 +19,7 @@ The choice (names lexicon first, then these rules) was measured on
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -31,6 +32,8 @@ _PATTERNS = re.compile(
     r"|e[bcdfgjklpqrstvxz]$|e[bcdfgjklpqrstvxz][bcdfgjklpqrstvxz]$|nd$)"
 )
 _ROUNDED = ("o", "ɔ", "u")
+#: espeak-ng keeps one global voice: one caller at a time (dask runs threads).
+_LOCK = threading.Lock()
 _VOWELS = frozenset("aeiouyɛɔøœəɑɐɪʊ")
 _TO_CREOLE = {"y": "i", "ø": "e", "œ": "ɛ", "ə": "e", "ɑ": "a", "ɐ": "a", "ɪ": "i",
               "ʊ": "u", "ɜ": "ɛ", "ʌ": "ɔ", "æ": "a", "ɒ": "ɔ", "ɹ": "ʁ", "r": "ʁ", "ɾ": "ʁ",
@@ -68,7 +71,8 @@ def _espeak():
 
 def french_ipa(word: str) -> str:
     """espeak-ng's French IPA of a word (stress and length marks dropped)."""
-    phonemes = _espeak().phonemize("fr", word)
+    with _LOCK:
+        phonemes = _espeak().phonemize("fr", word)
     text = "".join(ch for sentence in phonemes for ch in sentence)
     text = re.sub(r"[ˈˌːˑ\s.,;:!?\-'\"]", "", unicodedata.normalize("NFC", text))
     return text
