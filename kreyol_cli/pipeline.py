@@ -255,7 +255,7 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
             },
             "speech": {"cached_sentences": stats.audio_hits,
                        "synthesized_sentences": stats.audio_misses,
-                       "synthesized": stats.synthesized[:_LISTED]},
+                       "synthesized": stats.synthesized},
             "translation_memory": {"sentences_used": stats.from_memory},
             "glossary_missed": stats.glossary_missed,
             "stages_s": {k: round(v, 3) for k, v in stats.stage_s.items()},
@@ -295,7 +295,8 @@ def _translate(req: AudiobookRequest, texts: list[str], cache: Cache, stats: _St
     for start in range(0, len(texts), 64):
         results = translate_with_cache(req.translation, texts[start:start + 64], cache)
         stats.from_memory += sum(r.origin == "memory" for r in results)
-        stats.glossary_missed += warn_missed(results, reporter)
+        missed = warn_missed(results, reporter)  # every miss is warned; the report keeps some
+        stats.glossary_missed += missed[:max(0, _LISTED - len(stats.glossary_missed))]
         out += [r.translation for r in results]
     stats.stage_s["translate"] += time.perf_counter() - t0
     return out
@@ -449,7 +450,9 @@ def _account(part: AudioPart, stats: _Stats) -> None:
         stats.audio_hits += 1
     else:
         stats.audio_misses += 1
-        stats.synthesized.extend(text for text, _ in part.sentences)
+        room = _LISTED - len(stats.synthesized)  # bounded: memory stays flat on long books
+        if room > 0:
+            stats.synthesized.extend(text for text, _ in part.sentences[:room])
     stats.substitutions.update(part.substitutions)
 
 
