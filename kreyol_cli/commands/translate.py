@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -65,13 +67,8 @@ def translate_command(
     from kreyol_cli.glossary import read as read_glossary
     from kreyol_cli.human import import_corrections, warn_missed
 
-    collector = None
     if review is not None:
         reviews.format_of(review)  # a bad name fails now, not after the translation
-        from pathlib import Path
-
-        original = Path(input).name if input not in (None, "-") else "stdin"
-        collector = reviews.Collector(original, source, target, tool=__version__)
     reporter = Reporter("auto", quiet=quiet)
     settings = Settings.load()
     resolved = Registry.load(settings).resolve_translation(model, source, target)
@@ -84,7 +81,14 @@ def translate_command(
                            reporter)
     lines = read_lines(input, text or (), encoding=encoding)
     try:
-        with text_output(output) as out, reporter.stage("translate") as task:
+        with contextlib.ExitStack() as stack:
+            collector = None
+            if review is not None:
+                original = Path(input).name if input not in (None, "-") else "stdin"
+                collector = reviews.Collector(stack.enter_context(
+                    reviews.open_writer(review, original, source, target, __version__)))
+            out = stack.enter_context(text_output(output))
+            task = stack.enter_context(reporter.stage("translate"))
             for unit, results in translate_units(iter_units(lines), service, cache,
                                                  on_batch=task.advance):
                 warn_missed(results, reporter)
@@ -99,10 +103,8 @@ def translate_command(
                 if out is sys.stdout:
                     out.flush()
         if collector is not None:
-            reviews.write(review, collector.review)
-            flagged = sum(1 for s in collector.review.segments if s.reasons)
-            reporter.note(f"wrote {review}: {len(collector.review.segments)} sentences, "
-                          f"{flagged} flagged for review")
+            reporter.note(f"wrote {review}: {collector.segments} sentences, "
+                          f"{collector.flagged} flagged for review")
     finally:
         reporter.close()
         cache.close()

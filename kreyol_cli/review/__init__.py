@@ -12,6 +12,8 @@ Formats are chosen by extension: ``.xlf``/``.xliff`` (:mod:`.xliff`) and
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,10 +65,13 @@ class Review:
 
 
 class Collector:
-    """Builds a :class:`Review` from translated units as they stream by."""
+    """Numbers translated sentences by chapter and position as they stream by
+    and hands each to a writer (see :func:`open_writer`), so a review of a
+    200 MB document does not hold it in memory."""
 
-    def __init__(self, original: str, source_lang: str, target_lang: str, tool: str = ""):
-        self.review = Review(original, source_lang, target_lang, tool=tool)
+    def __init__(self, writer) -> None:
+        self.writer = writer
+        self.segments = self.flagged = 0
         self._chapter, self._title, self._position = 1, "", 0
 
     def add(self, prefix: str, results) -> None:
@@ -81,10 +86,12 @@ class Collector:
             if not r.source.strip():
                 continue
             self._position += 1
+            self.segments += 1
             flagged = [] if r.origin == "memory" else reasons(r.source, r.translation, r.missed)
-            self.review.segments.append(Segment(
-                str(len(self.review.segments) + 1), self._chapter, self._title, self._position,
-                r.source, r.translation, r.translation, flagged, r.origin))
+            self.flagged += bool(flagged)
+            self.writer.add(Segment(str(self.segments), self._chapter, self._title,
+                                    self._position, r.source, r.translation, r.translation,
+                                    flagged, r.origin))
 
 
 def format_of(path: str | Path) -> str:
@@ -100,17 +107,30 @@ def format_of(path: str | Path) -> str:
     return kind
 
 
-def write(path: str | Path, review: Review) -> None:
-    """Write a review file atomically, in the format its extension names."""
+@contextlib.contextmanager
+def open_writer(path: str | Path, original: str, source_lang: str, target_lang: str,
+                tool: str = "") -> Iterator:
+    """A streaming writer (``.add(segment)``) of a review file, in the format its
+    extension names; the file appears, complete, when the block ends."""
     from kreyol_cli.fileio import atomic_output
 
     kind = format_of(path)
+    if kind == "xliff":
+        from kreyol_cli.review.xliff import Writer
+    else:
+        from kreyol_cli.review.spreadsheet import Writer
     with atomic_output(path, binary=True) as out:
-        if kind == "xliff":
-            from kreyol_cli.review.xliff import dump
-        else:
-            from kreyol_cli.review.spreadsheet import dump
-        out.write(dump(review))
+        writer = Writer(out, Review(original, source_lang, target_lang, tool=tool))
+        yield writer
+        writer.close()
+
+
+def write(path: str | Path, review: Review) -> None:
+    """Write a whole review file atomically."""
+    with open_writer(path, review.original, review.source_lang, review.target_lang,
+                     review.tool) as writer:
+        for segment in review.segments:
+            writer.add(segment)
 
 
 def read(path: str | Path) -> Review:

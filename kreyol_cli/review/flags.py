@@ -60,7 +60,10 @@ def repeated(source: str, target: str) -> str | None:
 def dropped(source: str, target: str) -> str | None:
     words = source.split()
     kept = [w.strip(".,;:!?\"'()«»“”") for w in words[1:]]
-    names = [w for w in kept if w[:1].isupper() or any(ch.isdigit() for ch in w)]
+    capitals = [w for w in kept if w[:1].isupper()]
+    if len(capitals) * 2 >= len(kept):  # Title Case (a heading): capitals are not names
+        capitals = []
+    names = capitals + [w for w in kept if any(ch.isdigit() for ch in w)]
     lost = [w for w in dict.fromkeys(names) if w and w not in target]
     if lost:
         return f"names or numbers of the source missing: {', '.join(lost[:5])}"

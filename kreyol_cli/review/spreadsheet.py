@@ -17,15 +17,37 @@ COLUMNS = ("id", "chapter", "position", "source", "translation", "machine transl
            "review", "document", "source language", "target language")
 
 
+class Writer:
+    """Writes a review as CSV, one row at a time."""
+
+    def __init__(self, out, review: Review) -> None:
+        self.out, self.review = out, review
+        self.text = io.StringIO()
+        self.csv = csv.writer(self.text, lineterminator="\r\n")
+        self._emit(COLUMNS, prefix="\ufeff")
+
+    def _emit(self, row, prefix: str = "") -> None:
+        self.csv.writerow(row)
+        self.out.write((prefix + self.text.getvalue()).encode("utf-8"))
+        self.text.seek(0)
+        self.text.truncate()
+
+    def add(self, s: Segment) -> None:
+        r = self.review
+        self._emit([s.id, s.chapter, s.position, s.source, s.target, s.machine,
+                    "; ".join(s.reasons), r.original, r.source_lang, r.target_lang])
+
+    def close(self) -> None:
+        pass
+
+
 def dump(review: Review) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for s in review.segments:
-        writer.writerow([s.id, s.chapter, s.position, s.source, s.target, s.machine,
-                         "; ".join(s.reasons), review.original, review.source_lang,
-                         review.target_lang])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """A whole review as CSV bytes."""
+    out = io.BytesIO()
+    writer = Writer(out, review)
+    for seg in review.segments:
+        writer.add(seg)
+    return out.getvalue()
 
 
 def load(data: bytes, name: str) -> Review:

@@ -15,62 +15,93 @@ imports in 10 ms. Files with a DOCTYPE are refused (no entity expansion).
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
 from kreyol_cli.review import Review, ReviewFileError, Segment
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 _NAMESPACES = (NS, "urn:oasis:names:tc:xliff:document:1.1", "")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_QUOTE = {'"': "&quot;"}
 _PLACE = re.compile(r"^chapter (\d+)(?:, sentence (\d+))?")
 
 
-def _q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
+_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="{ns}" version="1.2">
+  <file original="{original}" source-language="{src}" target-language="{tgt}" \
+datatype="plaintext">
+    <header>
+      <tool tool-id="kreyol" tool-name="kreyol" tool-version="{tool}"/>
+      <note>Machine translation into Haitian Creole. Correct the targets; segments marked \
+needs-review-translation have reasons in their notes. Then: kreyol audiobook DOCUMENT \
+--corrections THIS-FILE</note>
+    </header>
+    <body>
+"""
+_TAIL = """    </body>
+  </file>
+</xliff>
+"""
 
 
-def dump(review: Review) -> bytes:
-    ET.register_namespace("", NS)
-    root = ET.Element(_q("xliff"), {"version": "1.2"})
-    file = ET.SubElement(root, _q("file"), {
-        "original": review.original, "source-language": review.source_lang,
-        "target-language": review.target_lang, "datatype": "plaintext"})
-    header = ET.SubElement(file, _q("header"))
-    ET.SubElement(header, _q("tool"), {"tool-id": "kreyol", "tool-name": "kreyol",
-                                       "tool-version": review.tool or "0"})
-    ET.SubElement(header, _q("note")).text = (
-        "Machine translation into Haitian Creole. Correct the targets; segments marked "
-        "needs-review-translation have reasons in their notes. Then: kreyol audiobook "
-        "DOCUMENT --corrections THIS-FILE")
-    body = ET.SubElement(file, _q("body"))
-    groups: dict[int, ET.Element] = {}
-    for seg in review.segments:
-        group = groups.get(seg.chapter)
-        if group is None:
-            attrs = {"id": f"c{seg.chapter}"}
-            if seg.chapter_title:
-                attrs["resname"] = seg.chapter_title
-            group = groups[seg.chapter] = ET.SubElement(body, _q("group"), attrs)
-        unit = ET.SubElement(group, _q("trans-unit"), {
-            "id": seg.id, "resname": f"c{seg.chapter}.s{seg.position}",
-            "{http://www.w3.org/XML/1998/namespace}space": "preserve"})
-        ET.SubElement(unit, _q("source"), {_XML_LANG: review.source_lang}).text = seg.source
+class Writer:
+    """Writes a review as XLIFF 1.2, one ``<trans-unit>`` at a time.
+
+    Elements are written without a prefix under the root's default namespace.
+    """
+
+    def __init__(self, out, review: Review) -> None:
+        self.out, self.review, self.chapter = out, review, None
+        self.out.write(_HEAD.format(ns=NS, original=escape(review.original, _QUOTE),
+                                    src=escape(review.source_lang, _QUOTE),
+                                    tgt=escape(review.target_lang, _QUOTE),
+                                    tool=escape(review.tool or "0", _QUOTE)).encode("utf-8"))
+
+    def add(self, seg: Segment) -> None:
+        if seg.chapter != self.chapter:
+            if self.chapter is not None:
+                self.out.write(b"      </group>\n")
+            title = f' resname="{escape(seg.chapter_title, _QUOTE)}"' if seg.chapter_title else ""
+            self.out.write(f'      <group id="c{seg.chapter}"{title}>\n'.encode())
+            self.chapter = seg.chapter
+        lang = self.review.target_lang
+        unit = ET.Element("trans-unit", {"id": seg.id, "resname": f"c{seg.chapter}.s{seg.position}",
+                                         _XML_SPACE: "preserve"})
+        ET.SubElement(unit, "source", {_XML_LANG: self.review.source_lang}).text = seg.source
         state = ("final" if seg.origin == "memory"
                  else "needs-review-translation" if seg.reasons else "translated")
-        ET.SubElement(unit, _q("target"), {_XML_LANG: review.target_lang,
-                                           "state": state}).text = seg.target
+        ET.SubElement(unit, "target", {_XML_LANG: lang, "state": state}).text = seg.target
         place = f"chapter {seg.chapter}, sentence {seg.position}"
         if seg.chapter_title:
             place += f" ({seg.chapter_title})"
-        ET.SubElement(unit, _q("note"), {"from": "kreyol"}).text = place
+        ET.SubElement(unit, "note", {"from": "kreyol"}).text = place
         if seg.reasons:
-            ET.SubElement(unit, _q("note"), {"from": "kreyol", "priority": "1"}).text = (
+            ET.SubElement(unit, "note", {"from": "kreyol", "priority": "1"}).text = (
                 "review: " + "; ".join(seg.reasons))
-        alt = ET.SubElement(unit, _q("alt-trans"), {"origin": "kreyol-machine-translation"})
-        ET.SubElement(alt, _q("target"), {_XML_LANG: review.target_lang}).text = seg.machine
-    ET.indent(root, space="  ")
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+        alt = ET.SubElement(unit, "alt-trans", {"origin": "kreyol-machine-translation"})
+        ET.SubElement(alt, "target", {_XML_LANG: lang}).text = seg.machine
+        ET.indent(unit, space="  ", level=4)
+        self.out.write(b"        " + ET.tostring(unit, encoding="utf-8",
+                                                 xml_declaration=False) + b"\n")
+
+    def close(self) -> None:
+        if self.chapter is not None:
+            self.out.write(b"      </group>\n")
+        self.out.write(_TAIL.encode())
+
+
+def dump(review: Review) -> bytes:
+    """A whole review as XLIFF bytes."""
+    out = io.BytesIO()
+    writer = Writer(out, review)
+    for seg in review.segments:
+        writer.add(seg)
+    writer.close()
+    return out.getvalue()
 
 
 def _text(element) -> str:
