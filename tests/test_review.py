@@ -201,3 +201,38 @@ def test_the_creole_text_round_trips_with_chapters_title_and_author(cli, tmp_pat
     assert first["author"] == "Jean-Claude Pierre"
     assert [c["title"] for c in second["chapters"]] == [c["title"] for c in first["chapters"]]
     assert second["speech"]["synthesized"] == ["Mango yo byen mi."]
+
+
+def test_xliff_as_cat_tools_send_it_back_is_read(tmp_path):
+    """Okapi/OmegaT keep extra namespaces and approved="yes"; Trados wraps
+    segments in <mrk mtype="seg">. The text inside is what counts."""
+    from kreyol_cli.review import corrections, read
+
+    path = tmp_path / "back.xlf"
+    path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" xmlns:okp="okapi-framework:xliff-extensions"
+ version="1.2">
+<file original="book.en.md" source-language="en-US" target-language="ht-HT" datatype="x-md">
+<body>
+<trans-unit id="5" approved="yes">
+<source xml:lang="en-US">The mangoes are ripe.</source>
+<seg-source><mrk mtype="seg" mid="1">The mangoes are ripe.</mrk></seg-source>
+<target xml:lang="ht-HT"><mrk mtype="seg" mid="1">Mango yo byen mi.</mrk></target>
+<alt-trans origin="kreyol-machine-translation"><target xml:lang="ht">Mango yo mi.</target></alt-trans>
+</trans-unit>
+<trans-unit id="6" approved="yes">
+<source xml:lang="en-US">Good morning.</source>
+<target xml:lang="ht-HT">Bonjou.</target>
+<alt-trans origin="kreyol-machine-translation"><target xml:lang="ht">Bonjou.</target></alt-trans>
+</trans-unit>
+<trans-unit id="7" translate="no"><source>ISBN 978-0</source></trans-unit>
+</body>
+</file>
+</xliff>
+""", "utf-8")
+    review = read(path)
+    assert (review.original, review.source_lang, review.target_lang) == (
+        "book.en.md", "en-US", "ht-HT")
+    assert [(c.source, c.target, c.source_lang, c.target_lang)
+            for c in corrections(review, str(path))] == [
+        ("The mangoes are ripe.", "Mango yo byen mi.", "en", "ht")]

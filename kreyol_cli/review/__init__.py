@@ -158,7 +158,9 @@ def corrections(review: Review, origin: str):
     person changed (an empty target means "not reviewed" and is skipped)."""
     from kreyol_cli.memory import Correction
 
-    return [Correction(s.source, s.target, review.source_lang, review.target_lang, origin)
+    src = (review.source_lang or "en").split("-")[0].lower()
+    tgt = (review.target_lang or "ht").split("-")[0].lower()
+    return [Correction(s.source, s.target, src, tgt, origin)
             for s in review.segments
             if s.target.strip() and s.source.strip()
             and " ".join(s.target.split()) != " ".join(s.machine.split())]
