@@ -137,6 +137,9 @@ def test_edited_csv_works_the_same_and_the_memory_serves_any_document(cli, book,
     assert cli("memory", "clear", "--yes").exit_code == 0
     assert cli("translate", "-m", TINY_MARIAN, "The mangoes are ripe.").stdout.strip() == \
         "Mango yo mi."
+    assert cli("memory", "import", exported).exit_code == 0  # shared with another machine
+    assert cli("translate", "-m", TINY_MARIAN, "The mangoes are ripe.").stdout.strip() == \
+        "Mango yo byen mi."
 
 
 def test_review_files_from_elsewhere_are_one_clear_line(cli, book, tmp_path):

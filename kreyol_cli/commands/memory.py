@@ -56,9 +56,10 @@ def export(
     rows = list(memory.entries(_cache()))
     pairs = {(c.source_lang, c.target_lang) for c in rows}
     src, tgt = next(iter(pairs)) if len(pairs) == 1 else ("en", "ht")
-    doc = review.Review("kreyol-memory", src, tgt, tool=__version__)
+    doc = review.Review("", src, tgt, tool=__version__)
     for i, c in enumerate(rows, 1):
-        doc.segments.append(review.Segment(str(i), 1, "", i, c.source, c.target, c.target,
+        # No machine translation: imported again, every line counts as a correction.
+        doc.segments.append(review.Segment(str(i), 1, "", i, c.source, c.target, "",
                                            origin="memory"))
     review.write(output, doc)
     typer.echo(f"wrote {output}: {len(rows)} sentences", err=True)
