@@ -10,7 +10,8 @@ before a final consonant (Creole writes *è*: *Michèl*). Such words are read
 with espeak-ng's French rules (shipped inside piper) and the result is moved
 to Creole habits: French front rounded vowels unround (*y* i, *ø* e, *œ* ɛ),
 schwa is *e*, an r before a consonant or at the end of a word is dropped,
-before a rounded vowel it is w, elsewhere ɣ.
+before a rounded vowel it is w, elsewhere ɣ; final clusters simplify (*-ste*
+s: Batis, *-ct* k: kontak, *-ble* b: tab).
 
 The choice (names lexicon first, then these rules) was measured on
 ``tests/test_creole_names.py``'s list; see that file for the figures.
@@ -91,7 +92,9 @@ def creolize(ipa: str) -> str:
             continue
         out.append(_TO_CREOLE.get(ch, ch))
     text = unicodedata.normalize("NFC", "".join(out))
-    return text.replace("œ̃", "ɛ̃").replace("ɑ̃", "ã")
+    text = text.replace("œ̃", "ɛ̃").replace("ɑ̃", "ã")
+    # Final clusters simplify: Baptiste Batis, Ernest Ènès, contact kontak, table tab.
+    return re.sub(r"(?<=s)t$|(?<=k)t$|(?<=[bpdtkɡfv])l$", "", text)
 
 
 @lru_cache(maxsize=4096)
