@@ -53,10 +53,11 @@ def phonemize_command(
         from kreyol_cli.settings import kreyol_home
 
         user_lexicon = lexicons.load(kreyol_home(), lexicon or ())
-    elif explain:
+    elif explain or lexicon:
         from kreyol_cli.errors import UsageError
 
-        raise UsageError("--explain shows kreyol's Creole readings: use it with --lang ht")
+        option = "--explain" if explain else "--lexicon"
+        raise UsageError(f"{option} is for kreyol's Creole readings: use it with --lang ht")
     convert = line_phonemizer(lang, user_lexicon, explain=explain)
     for line in read_lines(source, text or (), encoding=encoding):
         sys.stdout.write(convert(line.rstrip("\r\n")) + "\n")

@@ -67,6 +67,8 @@ def tts_command(
                          "for stdout")
     if text == ["-"] and input is None:
         text, input = None, "-"  # `kreyol tts - -o -`: a lone - is stdin, as everywhere
+    if lexicon and lang != "ht":
+        raise UsageError("--lexicon is for Creole text (--lang ht); espeak-ng reads en and fr")
     audio_format = choose_format(output, fmt)
     check_output(output)  # fail before minutes of synthesis, not after
     reporter = Reporter("auto", quiet=quiet)
