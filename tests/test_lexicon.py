@@ -57,6 +57,7 @@ def test_phonemize_applies_lexicons_and_explains(cli, tmp_path, kreyol_home):
     write(kreyol_home / "lexicon.tsv", "Kowòt\tKowot\n")  # always read
     assert cli("phonemize", "Kowòt rive.").stdout == "kowot ɣive\n"
     project = write(tmp_path / "p.tsv", "Kowòt\t/kɔɣɔt/\n")  # the project file wins
+    assert cli("phonemize", "--lang", "en", "--explain", "hi").exit_code == ExitCode.USAGE
     result = cli("phonemize", "--lexicon", project, "--explain", "Kowòt rive Jean-Jacques.")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [

@@ -180,7 +180,9 @@ def check_document(review: Review, path: str, input_name: str | None, source_lan
     if review.target_lang and review.target_lang.split("-")[0] != "ht":
         raise ReviewFileError(f"{path} translates into {review.target_lang!r}, not Haitian "
                               f"Creole (ht)")
-    if input_name and review.original and Path(review.original).name != Path(input_name).name:
+    # A review of piped text ("stdin") or of the memory ("") fits any document.
+    known = review.original not in ("", "stdin")
+    if input_name and known and Path(review.original).name != Path(input_name).name:
         raise ReviewFileError(
             f"{path} was exported from {review.original!r}, not from "
             f"{Path(input_name).name!r}: use this document's review file, or add its "
