@@ -17,11 +17,13 @@ How the glossary is honoured with CTranslate2 (measured in
    best-scoring one that contains every term;
 3. else the term is forced with ``target_prefix``: the best hypothesis up to
    each word boundary, then the term's tokens, and the model completes the
-   sentence; the best-scoring completion wins.
+   sentence; the completion the model scores best (``score_batch``) wins.
 
 Placeholder substitution (a term replaced by a token the model should copy,
-restored afterwards) was measured too and not kept: models mangle or drop
-the placeholder. A sentence where no step honours a term is reported.
+restored afterwards) and swapping the model's rendering of the term alone
+were measured too and not kept: the models never copied the placeholder, and
+cannot translate a lone term. A sentence where no step honours a term is
+reported.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,14 +69,14 @@ class Term:
         return {"source": self.source, "target": self.target}
 
 
-def _pattern(text: str) -> re.Pattern[str]:
+def term_pattern(text: str) -> re.Pattern[str]:
     flags = re.IGNORECASE if text == text.lower() else 0
     return re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)", flags)
 
 
 def honoured(term: Term, translation: str) -> bool:
     """Whether a translation contains the term's Creole text."""
-    return bool(_pattern(term.target).search(translation))
+    return bool(term_pattern(term.target).search(translation))
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class Glossary:
 
     def __post_init__(self) -> None:
         ordered = sorted(self.terms, key=lambda t: -len(t.source))
-        self._patterns.extend((t, _pattern(t.source)) for t in ordered)
+        self._patterns.extend((t, term_pattern(t.source)) for t in ordered)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -177,7 +179,7 @@ def missing(terms: Sequence[Term], translation: str) -> tuple[Term, ...]:
 
 
 def enforce(translator, sentence: str, first: str, terms: Sequence[Term],
-            steps: Sequence[str] = ("alternatives", "prefix")) -> Outcome:
+            steps: Sequence[tuple[str, Callable]] | None = None) -> Outcome:
     """Make ``first`` (the plain translation of ``sentence``) honour ``terms``.
 
     Args:
@@ -185,30 +187,20 @@ def enforce(translator, sentence: str, first: str, terms: Sequence[Term],
         sentence: The source sentence.
         first: Its plain translation.
         terms: The glossary terms matched in the sentence.
-        steps: The mechanisms to try, in order (``alternatives``,
-            ``rendering``, ``prefix``, ``placeholder``); the benchmark runs
-            them one at a time.
+        steps: ``(name, mechanism)`` pairs tried in order; a mechanism is
+            ``f(translator, sentence, window, terms) -> str | None``. Default:
+            :data:`MECHANISMS` (the benchmark passes others to compare).
     """
     if not missing(terms, first):
         return Outcome(first)
     windows = translator.tokenize(sentence)
     if len(windows) != 1:  # a sentence split into windows: no single decoder state
         return Outcome(first, missing(terms, first))
-    best = first
-    for step in steps:
-        if step == "prefix" and best != first:
-            sentence_terms = missing(terms, best)
-            candidate = _prefix(translator, sentence, windows[0], sentence_terms, start=best)
-            if candidate is not None and not missing(terms, candidate):
-                return Outcome(candidate, (), step)
-            continue
-        candidate = {"alternatives": _alternatives, "rendering": _rendering, "prefix": _prefix,
-                     "placeholder": _placeholder}[step](translator, sentence, windows[0], terms)
-        if candidate is not None and step == "rendering":
-            best = candidate  # later steps start from the partly fixed sentence
+    for name, mechanism in steps or MECHANISMS:
+        candidate = mechanism(translator, sentence, windows[0], terms)
         if candidate is not None and not missing(terms, candidate):
-            return Outcome(candidate, (), step)
-    return Outcome(best, missing(terms, best))
+            return Outcome(candidate, (), name)
+    return Outcome(first, missing(terms, first))
 
 
 def _decode(translator, batch, prefixes, n: int, limit: int | None = None):
@@ -234,25 +226,6 @@ def _alternatives(translator, sentence, window, terms) -> str | None:
     return None
 
 
-def _rendering(translator, sentence, window, terms) -> str | None:
-    """Swap the model's own rendering of each term (the term translated
-    alone) for the required one: keeps the model's sentence around it."""
-    text = translator.translate([sentence])[0]
-    for term in missing(terms, text):
-        alone = translator.translate([term.source])[0].strip(" .!?,;:")
-        if not alone:
-            continue
-        pattern = _pattern(alone.lower())
-        m = pattern.search(text)
-        if m is None:
-            continue
-        target = term.target
-        if m.group(0)[:1].isupper() and target[:1].islower():
-            target = target[:1].upper() + target[1:]
-        text = text[:m.start()] + target + text[m.end():]
-    return text
-
-
 def _target_tokens(translator, text: str) -> list[str]:
     tok = translator.tokenizer
     try:
@@ -262,13 +235,12 @@ def _target_tokens(translator, text: str) -> list[str]:
     return tok.convert_ids_to_tokens(ids)
 
 
-def _prefix(translator, sentence, window, terms, start: str | None = None) -> str | None:
+def _prefix(translator, sentence, window, terms) -> str | None:
+    """Force each missing term after each word boundary of the best
+    hypothesis; keep the completion the model scores best as a whole."""
     lang = _lang_prefix(translator)
-    if start is None:
-        first = _decode(translator, [window], [lang] if lang else None, 1)[0].hypotheses[0]
-        current = first[len(lang):] if lang and first[:len(lang)] == lang else first
-    else:
-        current = _target_tokens(translator, start)
+    first = _decode(translator, [window], [lang] if lang else None, 1)[0].hypotheses[0]
+    current = first[len(lang):] if lang and first[:len(lang)] == lang else first
     text = translator.detokenize(current)
     for term in missing(terms, text):
         forced = _target_tokens(translator, term.target)
@@ -288,16 +260,6 @@ def _prefix(translator, sentence, window, terms, start: str | None = None) -> st
     return text
 
 
-_SLOT = "XQ{}"
-
-
-def _placeholder(translator, sentence, window, terms) -> str | None:
-    masked = sentence
-    for i, term in enumerate(terms):
-        masked = _pattern(term.source).sub(_SLOT.format(i), masked)
-    out = translator.translate([masked])[0]
-    for i, term in enumerate(terms):
-        if _SLOT.format(i) not in out:
-            return None
-        out = out.replace(_SLOT.format(i), term.target)
-    return out
+#: What :func:`enforce` tries, in order (chosen by ``bench/glossary.py``).
+MECHANISMS: tuple[tuple[str, Callable], ...] = (("alternatives", _alternatives),
+                                                ("prefix", _prefix))
