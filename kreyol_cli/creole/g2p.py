@@ -13,8 +13,11 @@ by Akademi Kreyòl Ayisyen), where spelling is phonemic and no letter is silent:
 * ``y`` is the glide j everywhere (``pye``, ``bay``, ``anyen`` ãjɛ̃).
 
 Output uses ɡ (U+0261), precomposed ``ã`` etc. where Unicode has them, and no
-stress or length marks. Words the rules cannot read (loans, French proper
-names, acronyms that are not spelled out) live in ``data/exceptions.tsv``.
+stress or length marks. Words the rules cannot read live in
+``data/exceptions.tsv`` (loans, acronyms said as words) and ``data/names.tsv``
+(Haitian names and places spelled the French way); other words whose
+spelling cannot be Creole are read by :mod:`kreyol_cli.creole.foreign`. A
+user's :class:`~kreyol_cli.creole.lexicon.Lexicon` wins over all of these.
 """
 
 from __future__ import annotations
