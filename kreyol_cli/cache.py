@@ -27,7 +27,9 @@ from kreyol_cli.settings import Settings
 
 log = logging.getLogger(__name__)
 
-NAMESPACES = ("translation", "audio")
+NAMESPACES = ("translation", "audio", "memory")
+#: Namespaces of human work, not results: cleared only when named (``-n memory``).
+KEPT = ("memory",)
 _MISSING = object()
 #: Open diskcache connections of this process, by (pid, directory).
 _POOL: dict[tuple[int, str], Any] = {}
@@ -279,9 +281,10 @@ class Cache:
                               oldest, newest, ttl, limit)
 
     def clear(self, namespace: str | None = None) -> int:
-        """Remove every entry (of one namespace, or all). Returns the count."""
+        """Remove every entry (of one namespace, or all but the translation
+        memory). Returns the count."""
         removed = 0
-        for ns in [namespace] if namespace else self.namespaces():
+        for ns in [namespace] if namespace else [n for n in self.namespaces() if n not in KEPT]:
             if not (self.directory(ns) / "cache.db").exists():
                 continue
             try:

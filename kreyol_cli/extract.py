@@ -18,6 +18,7 @@ from kreyol_cli.domain import Chapter, Document, DocumentInfo, PageRange
 from kreyol_cli.errors import InputError, UsageError
 from kreyol_cli.extract_text import (
     looks_like_markdown,
+    markdown_byline,
     markdown_sections,
     normalize,
     plain_sections,
@@ -130,15 +131,17 @@ def _text_document(
         ) from None
     text = normalize(text.lstrip("\ufeff")).replace("\r\n", "\n").replace("\r", "\n")
     markdown = suffix in _MARKDOWN_SUFFIXES or (not suffix and looks_like_markdown(text))
+    author = ""
     if markdown:
         title, sections = markdown_sections(text)
+        author, sections = markdown_byline(text, sections)
         first_heading = next((h for h, _ in sections if h), None)
         title = title or first_heading or stem
     else:
         title, sections = stem, plain_sections(text)
     if not any(paragraphs for _, paragraphs in sections):
         raise InputError(f"{name} has no text")
-    info = DocumentInfo(title, "", 1, source, "markdown" if markdown else "text")
+    info = DocumentInfo(title, author, 1, source, "markdown" if markdown else "text")
     return info, text_chapters(sections, title, front=markdown), warnings
 
 

@@ -166,6 +166,23 @@ def markdown_sections(text: str) -> tuple[str | None, list[tuple[str | None, lis
     return doc_title, sections
 
 
+_BYLINE = re.compile(r"\A\s*#[ \t]+[^\n]+\n(?:[ \t]*\n)*[ \t]*([*_])([^*_\n]+)\1[ \t]*(?:\n|\Z)")
+
+
+def markdown_byline(text: str, sections: list[tuple[str | None, list[str]]]
+                    ) -> tuple[str, list[tuple[str | None, list[str]]]]:
+    """The author of a Markdown book written as ``# Title`` then ``*Author*``
+    (the shape kreyol writes ``NAME.ht.md`` in), and the sections without that
+    line; ``("", sections)`` when there is no such byline."""
+    m = _BYLINE.match(text)
+    if not m or not sections or sections[0][0] is not None:
+        return "", sections
+    author = m.group(2).strip()
+    if sections[0][1] != [author]:
+        return "", sections
+    return author, sections[1:]
+
+
 def plain_sections(text: str) -> list[tuple[str | None, list[str]]]:
     """Split plain text at rule lines (``***``, ``---``, ``* * *``) into sections.
 

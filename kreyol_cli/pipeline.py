@@ -42,6 +42,8 @@ MODES = ("skip", "redo", "force")
 SPLITS = ("none", "chapters")
 BOOK_FORMATS = ("m4b", "mp3")
 LOCK_NAME = ".kreyol.lock"
+#: Re-synthesized sentences listed in report.json (the counts are always whole).
+_LISTED = 200
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,15 @@ class AudiobookRequest:
     def settings_fingerprint(self) -> dict:
         """What, besides the input bytes, decides the output."""
         t = self.translation
+        lexicon = self.voice.lexicon
         return {
             "source": self.source, "pages": asdict(self.pages) if self.pages else None,
             "split": self.split, "format": self.fmt,
             "translation": None if t is None else {**t.model.cache_id, **asdict(t.options)},
             "voice": {**self.voice.voice.cache_id, **asdict(self.voice.options)},
+            "glossary": t.glossary.digest() if t is not None and t.glossary else None,
+            "lexicon": hashlib.sha256(repr([(e.words, e.ipa) for e in lexicon.entries])
+                                      .encode()).hexdigest()[:16] if lexicon else None,
         }
 
 
@@ -124,6 +130,9 @@ class _Stats:
     audio_hits: int = 0
     audio_misses: int = 0
     substitutions: dict[str, str] = field(default_factory=dict)
+    synthesized: list[str] = field(default_factory=list)
+    from_memory: int = 0
+    glossary_missed: list[dict] = field(default_factory=list)
 
 
 def default_name(path: str) -> str:
@@ -213,8 +222,11 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
                           ) from None
     lock = _lock(req.outdir)
     try:
+        from kreyol_cli import memory
+
         fingerprint = {"input_sha256": file_sha256(req.input) if req.input != "-" else None,
-                       **req.settings_fingerprint()}
+                       **req.settings_fingerprint(),
+                       "memory": memory.revision(cache) if req.translation else None}
         if req.mode == "skip" and req.input != "-":
             _check_done(req, fingerprint)
         for stale in req.outdir.glob(".*.part"):  # left by a killed run
@@ -241,6 +253,11 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
                                 "misses": cache.session_misses.get("translation", 0)},
                 "audio": {"hits": stats.audio_hits, "misses": stats.audio_misses},
             },
+            "speech": {"cached_sentences": stats.audio_hits,
+                       "synthesized_sentences": stats.audio_misses,
+                       "synthesized": stats.synthesized},
+            "translation_memory": {"sentences_used": stats.from_memory},
+            "glossary_missed": stats.glossary_missed,
             "stages_s": {k: round(v, 3) for k, v in stats.stage_s.items()},
             "elapsed_s": round(time.perf_counter() - started, 3),
             "models": _models(req),
@@ -266,26 +283,31 @@ def _models(req: AudiobookRequest) -> dict:
     return out
 
 
-def _translate(req: AudiobookRequest, texts: list[str], cache: Cache, stats: _Stats
-               ) -> list[str]:
+def _translate(req: AudiobookRequest, texts: list[str], cache: Cache, stats: _Stats,
+               reporter: Reporter | None = None) -> list[str]:
     """Creole for ``texts`` (as is for Creole input), in bounded, cached batches."""
     if req.translation is None:
         return list(texts)
+    from kreyol_cli.human import warn_missed
+
     t0 = time.perf_counter()
     out: list[str] = []
     for start in range(0, len(texts), 64):
-        out += [r.translation for r in
-                translate_with_cache(req.translation, texts[start:start + 64], cache)]
+        results = translate_with_cache(req.translation, texts[start:start + 64], cache)
+        stats.from_memory += sum(r.origin == "memory" for r in results)
+        missed = warn_missed(results, reporter)  # every miss is warned; the report keeps some
+        stats.glossary_missed += missed[:max(0, _LISTED - len(stats.glossary_missed))]
+        out += [r.translation for r in results]
     stats.stage_s["translate"] += time.perf_counter() - t0
     return out
 
 
-def _translate_chapter(req: AudiobookRequest, chapter: Chapter, cache: Cache, stats: _Stats
-                       ) -> tuple[str, list[list[str]]]:
+def _translate_chapter(req: AudiobookRequest, chapter: Chapter, cache: Cache, stats: _Stats,
+                       reporter: Reporter | None = None) -> tuple[str, list[list[str]]]:
     """The chapter's Creole title and its paragraphs as lists of Creole sentences."""
     paragraphs = [split_sentences(p) for p in chapter.text.split("\n\n") if p.strip()]
     title, *rest = _translate(req, [chapter.title] + [s for p in paragraphs for s in p],
-                              cache, stats)
+                              cache, stats, reporter)
     sentences = iter(rest)
     return title, [[next(sentences) for _ in p] for p in paragraphs]
 
@@ -307,10 +329,11 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
 
     def tasks() -> Iterator[str]:
         for chapter in _timed(chapters, stats):
-            title, paragraphs = _translate_chapter(req, chapter, cache, stats)
+            title, paragraphs = _translate_chapter(req, chapter, cache, stats, reporter)
             opening: list[str] = []
             if not states:  # the book opens with its title and author, like a printed one
-                book_title = _translate(req, [info.title], cache, stats)[0] if info.title.strip() \
+                book_title = _translate(req, [info.title], cache, stats, reporter)[0] \
+                    if info.title.strip() \
                     else info.title
                 text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
                 opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
@@ -427,6 +450,9 @@ def _account(part: AudioPart, stats: _Stats) -> None:
         stats.audio_hits += 1
     else:
         stats.audio_misses += 1
+        room = _LISTED - len(stats.synthesized)  # bounded: memory stays flat on long books
+        if room > 0:
+            stats.synthesized.extend(text for text, _ in part.sentences[:room])
     stats.substitutions.update(part.substitutions)
 
 

@@ -19,18 +19,20 @@ from typing import Any
 import numpy as np
 
 from kreyol_cli.cache import Cache, make_key
+from kreyol_cli.creole.lexicon import Lexicon
 from kreyol_cli.errors import CorruptModelError, UsageError
 from kreyol_cli.registry import ResolvedModel
 from kreyol_cli.segment import split_sentences
 
 NAMESPACE = "audio"
-#: Bump when the front end (normalization, G2P, mapping) changes its output,
-#: so cached audio made by older rules is not served.
-FRONTEND_VERSION = "1"
+#: Bump when the layout of a cached audio entry changes. Front-end changes
+#: need no bump: audio is keyed by the phonemes sent to the voice, so a rules
+#: or lexicon change re-renders exactly the sentences whose phonemes changed.
+ENTRY_VERSION = "2"
 #: Longest phoneme sequence sent to the voice in one call; longer ones (a
 #: 5,000-letter "word") are split so memory and latency stay bounded.
 MAX_PHONEMES = 400
-ESPEAK_VOICES = {"en": "en-us", "fr": "fr-fr", "ht": "ht"}
+ESPEAK_VOICES = {"en": "en-us", "fr": "fr", "ht": "ht"}
 
 
 @dataclass(frozen=True)
@@ -114,16 +116,25 @@ class VoiceService:
     voice: ResolvedModel
     options: SynthesisOptions
     threads: int = 1
+    #: The user's pronunciation lexicon (Creole only).
+    lexicon: Lexicon | None = None
 
     @property
     def sample_rate(self) -> int:
         return self.voice.spec.sample_rate or _read_config(self.voice)["audio"]["sample_rate"]
 
     def key(self, text: str) -> str:
-        from kreyol_cli.creole import RULES_VERSION
+        """The audio cache key of a chunk of text (see :meth:`plan_key`)."""
+        return self.plan_key(plan_chunk(self, text)[0])
 
-        return make_key("tts", text, **self.voice.cache_id, frontend=FRONTEND_VERSION,
-                        rules=RULES_VERSION, **asdict(self.options))
+    def plan_key(self, plan: list[tuple[str, list[list[str]]]]) -> str:
+        """The cache key of planned phonemes: the voice, the options that change
+        the sound, and the phonemes sent to the voice, nothing else (not the
+        text, nor a version of the rules or lexicon)."""
+        phonemes = json.dumps([pieces for _, pieces in plan], ensure_ascii=False)
+        options = asdict(self.options)
+        options.pop("lang")  # it changes the audio only through the phonemes
+        return make_key("tts", phonemes, **self.voice.cache_id, entry=ENTRY_VERSION, **options)
 
 
 @dataclass
@@ -148,6 +159,27 @@ def _read_config(voice: ResolvedModel) -> dict[str, Any]:
         return json.loads(voice.config_path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise CorruptModelError(f"voice config {voice.config_path} is unreadable ({exc})") from None
+
+
+def voice_inventory(voice: ResolvedModel) -> set[str]:
+    """The phonemes a voice knows (its ``phoneme_id_map`` keys)."""
+    return set(_read_config(voice)["phoneme_id_map"])
+
+
+def user_lexicon(home, files, voice: ResolvedModel) -> Lexicon | None:
+    """``$KREYOL_HOME/lexicon.tsv`` plus ``--lexicon`` files, checked against
+    the voice's phonemes; ``None`` when there is none.
+
+    Raises:
+        LexiconError: A malformed line, or an IPA symbol the voice cannot say.
+    """
+    from kreyol_cli.creole import lexicon as lexicons
+
+    lexicon = lexicons.load(home, files or ())
+    if not lexicon:
+        return None
+    lexicons.check_for_voice(lexicon, voice_inventory(voice), voice.spec.name)
+    return lexicon
 
 
 def load_voice(voice: ResolvedModel, threads: int) -> LoadedVoice:
@@ -187,22 +219,64 @@ def load_voice(voice: ResolvedModel, threads: int) -> LoadedVoice:
         return loaded
 
 
-def sentence_phonemes(voice: LoadedVoice, sentence: str, lang: str) -> list[list[str]]:
+_ESPEAK: list[Any] = []
+
+
+def _espeak() -> Any:
+    if not _ESPEAK:
+        from piper.phonemize_espeak import EspeakPhonemizer
+
+        _ESPEAK.append(EspeakPhonemizer())
+    return _ESPEAK[0]
+
+
+def sentence_phonemes(sentence: str, lang: str, lexicon: Lexicon | None = None
+                      ) -> list[list[str]]:
     """Phonemes of one sentence for the voice (may be several pieces if long)."""
     if lang == "ht":
         from kreyol_cli.creole import sentence_phonemes as creole_phonemes
 
-        pieces = [creole_phonemes(sentence)]
+        pieces = [creole_phonemes(sentence, lexicon)]
     else:
-        if voice.espeak is None:
-            from piper.phonemize_espeak import EspeakPhonemizer
-
-            voice.espeak = EspeakPhonemizer()
-        pieces = voice.espeak.phonemize(ESPEAK_VOICES[lang], sentence)
+        pieces = _espeak().phonemize(ESPEAK_VOICES[lang], sentence)
     out: list[list[str]] = []
     for phonemes in pieces:
         out.extend(_split_phonemes(phonemes))
     return [p for p in out if any(ch.strip(" ,.;:!?'\"-") for ch in p)]
+
+
+_ID_MAPS: dict[tuple, dict[str, list[int]]] = {}
+
+
+def _id_map(voice: ResolvedModel) -> dict[str, list[int]]:
+    key = (str(voice.path), voice.revision)
+    if key not in _ID_MAPS:
+        _ID_MAPS[key] = dict(_read_config(voice)["phoneme_id_map"])
+    return _ID_MAPS[key]
+
+
+def plan_chunk(service: VoiceService, text: str
+               ) -> tuple[list[tuple[str, list[list[str]]]], dict[str, str]]:
+    """The phonemes a chunk sends to the voice: ``[(sentence, [piece, ...])]``
+    (sentences with nothing to say left out), and the substitutions made to fit
+    the voice. Cheap: no voice is loaded."""
+    from kreyol_cli.creole import map_to_voice
+
+    id_map = _id_map(service.voice)
+    plan: list[tuple[str, list[list[str]]]] = []
+    substitutions: dict[str, str] = {}
+    lang = service.options.lang
+    # With a lexicon, keys match the text as written (COVID-19): normalize later.
+    speech = text if service.lexicon and lang == "ht" else _normalize_for_speech(text, lang)
+    for sentence in split_sentences(speech):
+        pieces = []
+        for phonemes in sentence_phonemes(sentence, lang, service.lexicon):
+            mapped, subs = map_to_voice(phonemes, id_map)
+            substitutions.update(subs)
+            pieces.append(mapped)
+        if pieces:
+            plan.append((sentence, pieces))
+    return plan, substitutions
 
 
 def _split_phonemes(phonemes: list[str]) -> list[list[str]]:
@@ -232,29 +306,33 @@ def _normalize_for_speech(text: str, lang: str) -> str:
 def synthesize_chunk(service: VoiceService, text: str, cache: Cache | None = None) -> AudioPart:
     """Synthesize one chunk (served from the cache when possible).
 
-    This is the task workers run: module-level, picklable arguments.
+    This is the task workers run: module-level, picklable arguments. The
+    cache is looked up by the phonemes the chunk produces, so text whose
+    pronunciation did not change is served even if rules, lexicon or
+    spelling around it did.
     """
-    key = service.key(text)
+    plan, substitutions = plan_chunk(service, text)
+    subs = tuple(sorted(substitutions.items()))
+    key = service.plan_key(plan)
     if cache is not None:
         hit = cache.get(NAMESPACE, key, count=False)  # the caller records the outcome
-        if hit is not None:
-            return AudioPart(hit["pcm"], hit["sample_rate"], tuple(map(tuple, hit["sentences"])),
-                             True, tuple(map(tuple, hit.get("substitutions", ()))),
+        if hit is not None and len(hit["samples"]) == len(plan):
+            sentences = tuple((sentence, n) for (sentence, _), n in zip(plan, hit["samples"],
+                                                                        strict=True))
+            return AudioPart(hit["pcm"], hit["sample_rate"], sentences, True, subs,
                              silence=hit.get("silence", 0))
-    part = _synthesize(service, text)
+    part = _synthesize(service, plan, subs)
     if cache is not None:
         cache.set(NAMESPACE, key, {"pcm": part.pcm, "sample_rate": part.sample_rate,
-                                   "sentences": part.sentences,
-                                   "substitutions": part.substitutions,
+                                   "samples": [n for _, n in part.sentences],
                                    "silence": part.silence})
     return part
 
 
-def _synthesize(service: VoiceService, text: str) -> AudioPart:
+def _synthesize(service: VoiceService, plan: list[tuple[str, list[list[str]]]],
+                substitutions: tuple[tuple[str, str], ...]) -> AudioPart:
     from piper.config import SynthesisConfig
     from piper.phoneme_ids import phonemes_to_ids
-
-    from kreyol_cli.creole import map_to_voice
 
     started = time.perf_counter()
     voice = load_voice(service.voice, service.threads)
@@ -266,12 +344,9 @@ def _synthesize(service: VoiceService, text: str) -> AudioPart:
     silence = np.zeros(int(round(opts.sentence_silence * voice.sample_rate)), dtype=np.int16)
     blocks: list[np.ndarray] = []
     sentences: list[tuple[str, int]] = []
-    substitutions: dict[str, str] = {}
-    for sentence in split_sentences(_normalize_for_speech(text, opts.lang)):
+    for sentence, pieces in plan:
         samples = 0
-        for phonemes in sentence_phonemes(voice, sentence, opts.lang):
-            mapped, subs = map_to_voice(phonemes, voice.id_map)
-            substitutions.update(subs)
+        for mapped in pieces:
             voice.history.append(sentence)
             audio = voice.piper.phoneme_ids_to_audio(phonemes_to_ids(mapped, voice.id_map), config)
             if isinstance(audio, tuple):
@@ -279,13 +354,11 @@ def _synthesize(service: VoiceService, text: str) -> AudioPart:
             pcm = _to_int16(np.asarray(audio, dtype=np.float32).reshape(-1))
             blocks.append(pcm)
             samples += len(pcm)
-        if samples:
-            blocks.append(silence)
-            sentences.append((sentence, samples + len(silence)))
+        blocks.append(silence)
+        sentences.append((sentence, samples + len(silence)))
     pcm = np.concatenate(blocks).tobytes() if blocks else b""
-    return AudioPart(pcm, voice.sample_rate, tuple(sentences), False,
-                     tuple(sorted(substitutions.items())), time.perf_counter() - started,
-                     len(silence) if blocks else 0)
+    return AudioPart(pcm, voice.sample_rate, tuple(sentences), False, substitutions,
+                     time.perf_counter() - started, len(silence) if blocks else 0)
 
 
 def _to_int16(audio: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import Any
 
 from kreyol_cli.cache import Cache, make_key
 from kreyol_cli.errors import CorruptModelError, LanguageError
+from kreyol_cli.glossary import Glossary
 from kreyol_cli.registry import ResolvedModel
 from kreyol_cli.segment import Unit, split_long, split_sentences
 from kreyol_cli.tokenizers import target_ids
@@ -57,11 +58,23 @@ class TranslateOptions:
 
 @dataclass
 class SentenceResult:
-    """One translated sentence, for ``--format jsonl`` and reports."""
+    """One translated sentence, for ``--format jsonl``, review files and reports.
+
+    Attributes:
+        source: The source sentence.
+        translation: Its Creole.
+        cached: Whether it came from the cache or the translation memory.
+        origin: ``model``, ``cache`` or ``memory`` (a person's correction).
+        glossary: The glossary terms matched in the source.
+        missed: Those the translation could not honour.
+    """
 
     source: str
     translation: str
     cached: bool
+    origin: str = "model"
+    glossary: tuple = ()
+    missed: tuple = ()
 
 
 @dataclass
@@ -275,6 +288,8 @@ class TranslationService:
     model: ResolvedModel
     options: TranslateOptions
     threads: int = 0
+    #: Protected terms and required renderings (see :mod:`kreyol_cli.glossary`).
+    glossary: Glossary | None = None
 
     @property
     def translator(self) -> Translator:
@@ -285,29 +300,63 @@ class TranslationService:
         # Computed once: asdict() per sentence was half the time of a cached run.
         return {**self.model.cache_id, **self.options.cache_parts()}
 
-    def key(self, sentence: str) -> str:
-        return make_key("translate", sentence, **self._key_parts)
+    def terms(self, sentence: str) -> tuple:
+        """The glossary terms matched in a sentence."""
+        return self.glossary.matches(sentence) if self.glossary else ()
+
+    def key(self, sentence: str, terms: tuple = ()) -> str:
+        if not terms:
+            return make_key("translate", sentence, **self._key_parts)
+        # Only the entries that matched: editing an unrelated glossary line
+        # leaves this sentence's cached translation valid.
+        return make_key("translate", sentence, **self._key_parts,
+                        glossary=[t.as_dict() for t in terms])
 
 
 def translate_with_cache(service: TranslationService, sentences: list[str], cache: Cache
                          ) -> list[SentenceResult]:
-    """Translate sentences, serving what it can from the cache.
+    """Translate sentences: the translation memory first, then the cache, then
+    the model (with the glossary enforced).
 
     Each distinct sentence is looked up and translated once per batch
     (repeated lines, refrains and headers are common in real documents).
     """
+    from kreyol_cli import memory
+
+    src, tgt = service.options.source, service.options.target
     unique = list(dict.fromkeys(sentences))
-    keys = {s: service.key(s) for s in unique}
-    found = {s: cache.get(NAMESPACE, keys[s]) for s in unique}
-    misses = [s for s in unique if found[s] is None]
+    remembered = {s: memory.lookup(cache, src, tgt, s) for s in unique}
+    todo = [s for s in unique if remembered[s] is None]
+    terms = {s: service.terms(s) for s in todo}
+    keys = {s: service.key(s, terms[s]) for s in todo}
+    found: dict[str, dict | None] = {}
+    for s in todo:
+        value = cache.get(NAMESPACE, keys[s])
+        found[s] = {"text": value, "missed": []} if isinstance(value, str) else value
+    misses = [s for s in todo if found[s] is None]
     if misses:
-        for sentence, text in zip(misses, service.translator.translate(misses), strict=True):
-            found[sentence] = text
-            cache.set(NAMESPACE, keys[sentence], text)
+        translator = service.translator
+        for sentence, text in zip(misses, translator.translate(misses), strict=True):
+            missed: list[dict] = []
+            if terms[sentence]:
+                from kreyol_cli.glossary import enforce
+
+                outcome = enforce(translator, sentence, text, terms[sentence])
+                text, missed = outcome.text, [t.as_dict() for t in outcome.missed]
+            found[sentence] = {"text": text, "missed": missed}
+            cache.set(NAMESPACE, keys[sentence], text if not terms[sentence]
+                      else found[sentence])
     fresh = set(misses)
     results = []
     for s in sentences:
-        results.append(SentenceResult(s, found[s], s not in fresh))
+        if remembered[s] is not None:
+            results.append(SentenceResult(s, remembered[s], True, "memory"))
+            continue
+        entry = found[s]
+        origin = "model" if s in fresh else "cache"
+        results.append(SentenceResult(s, entry["text"], s not in fresh, origin,
+                                      tuple(t.as_dict() for t in terms[s]),
+                                      tuple(entry["missed"])))
         fresh.discard(s)  # a repeat within the batch was served by the first one
     return results
 

@@ -21,6 +21,8 @@ from kreyol_cli.commands.audiobook import audiobook_command
 from kreyol_cli.commands.cache import cache_app
 from kreyol_cli.commands.edge import handle_errors, state
 from kreyol_cli.commands.extract import extract_command
+from kreyol_cli.commands.lexicon import lexicon_app
+from kreyol_cli.commands.memory import memory_app
 from kreyol_cli.commands.models import models_app
 from kreyol_cli.commands.phonemize import phonemize_command
 from kreyol_cli.commands.translate import translate_command
@@ -81,6 +83,8 @@ command("extract")(extract_command)
 command("phonemize")(phonemize_command)
 app.add_typer(cache_app, name="cache")
 app.add_typer(models_app, name="models")
+app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(memory_app, name="memory")
 
 
 def _on_sigterm(signum, frame):  # noqa: ARG001

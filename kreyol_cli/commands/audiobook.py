@@ -42,6 +42,16 @@ def audiobook_command(
                        ] = "auto",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler address."
                                                   )] = None,
+    lexicon: Annotated[list[str] | None, typer.Option(
+        "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
+                          "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
+    glossary: Annotated[str | None, typer.Option(
+        "--glossary", help="Translation glossary: TSV (source<TAB>Creole) or a spreadsheet's "
+                           "CSV; a term with no Creole side is kept as is.")] = None,
+    corrections: Annotated[list[str] | None, typer.Option(
+        "--corrections", help="A reviewed .xlf or .csv (from `kreyol translate --review`): "
+                              "its corrected sentences enter the translation memory and win "
+                              "from now on. Repeatable.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Turn a PDF (English, French or Creole) into a Creole audiobook with chapters,
@@ -55,7 +65,7 @@ def audiobook_command(
     from kreyol_cli.pipeline import AudiobookRequest, default_name, language_from_name, run_audiobook
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
-    from kreyol_cli.synthesize import SynthesisOptions, VoiceService
+    from kreyol_cli.synthesize import SynthesisOptions, VoiceService, user_lexicon
     from kreyol_cli.translate import TranslateOptions, TranslationService
 
     if input != "-" and not Path(input).exists():
@@ -71,10 +81,18 @@ def audiobook_command(
     translation = None
     if lang != "ht":
         resolved = registry.resolve_translation(model, lang, "ht")
+        from kreyol_cli.glossary import read as read_glossary
+
         translation = TranslationService(resolved, TranslateOptions(source=lang, target="ht"),
-                                         threads=cores)
-    voice_service = VoiceService(registry.resolve_voice(voice, "ht"),
-                                 SynthesisOptions(lang="ht", speed=speed), threads=plan.threads)
+                                         threads=cores,
+                                         glossary=read_glossary(glossary) if glossary else None)
+    elif glossary or corrections:
+        reporter.warn("Creole input is not translated: --glossary and --corrections do "
+                      "nothing here (edit the Creole text itself)")
+    resolved_voice = registry.resolve_voice(voice, "ht")
+    voice_service = VoiceService(resolved_voice, SynthesisOptions(lang="ht", speed=speed),
+                                 threads=plan.threads,
+                                 lexicon=user_lexicon(settings.home, lexicon, resolved_voice))
     name = default_name(input if input != "-" else "audiobook")
     request = AudiobookRequest(
         input=input, outdir=Path(outdir) if outdir else Path(name), name=name, source=lang,
@@ -83,6 +101,10 @@ def audiobook_command(
         fmt=fmt, mode=mode,
     )
     cache = Cache(settings, read=mode != "force", warn=reporter.warn)
+    if corrections and translation is not None:
+        from kreyol_cli.human import import_corrections
+
+        import_corrections(cache, corrections, input if input != "-" else None, lang, reporter)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
     try:
         report = run_audiobook(request, cache, executor, reporter)

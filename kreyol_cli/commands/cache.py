@@ -55,7 +55,7 @@ def stats(
         table.add_column(col, justify="left" if col == "namespace" else "right")
     for r in rows:
         rate = "-" if r.hit_rate is None else f"{r.hit_rate:.0%}"
-        ttl = f"{r.ttl // 86400}d" if r.ttl >= 86400 else f"{r.ttl}s"
+        ttl = "never" if not r.ttl else f"{r.ttl // 86400}d" if r.ttl >= 86400 else f"{r.ttl}s"
         table.add_row(r.namespace, str(r.entries), _human_bytes(r.bytes), str(r.hits),
                       str(r.misses), rate, _when(r.oldest), _when(r.newest), ttl)
     table_console().print(table)
@@ -68,13 +68,14 @@ def clear(
                                                   help="Only this namespace.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
-    """Delete cached results (all namespaces, or one)."""
+    """Delete cached results (all namespaces but the translation memory, or one)."""
     from kreyol_cli.errors import UsageError
 
     cache = _open()
     if namespace is not None and namespace not in cache.namespaces():
         raise UsageError(f"unknown namespace {namespace!r}; known: {', '.join(cache.namespaces())}")
-    what = f"namespace {namespace!r}" if namespace else "all namespaces"
+    what = (f"namespace {namespace!r}" if namespace
+            else "all namespaces but the translation memory (`kreyol memory clear`)")
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(f"refusing to clear {what} without confirmation: add --yes")

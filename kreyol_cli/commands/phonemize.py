@@ -29,6 +29,13 @@ def phonemize_command(
         typer.Option("--input", "-i", help="Read lines from this file; - for stdin."),
     ] = None,
     encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    lexicon: Annotated[list[str] | None, typer.Option(
+        "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
+                          "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="One line per word: the word, its IPA and what produced it "
+                          "(lexicon FILE:LINE, exceptions, names, french, number, acronym, "
+                          "rules).")] = False,
 ) -> None:
     """Print the IPA of each input line; words are separated by single spaces.
 
@@ -39,14 +46,27 @@ def phonemize_command(
     """
     from kreyol_cli.fileio import read_lines
 
-    convert = line_phonemizer(lang)
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    user_lexicon = None
+    if code == "ht":
+        from kreyol_cli.creole import lexicon as lexicons
+        from kreyol_cli.settings import kreyol_home
+
+        user_lexicon = lexicons.load(kreyol_home(), lexicon or ())
+    elif explain or lexicon:
+        from kreyol_cli.errors import UsageError
+
+        option = "--explain" if explain else "--lexicon"
+        raise UsageError(f"{option} is for kreyol's Creole readings: use it with --lang ht")
+    convert = line_phonemizer(lang, user_lexicon, explain=explain)
     for line in read_lines(source, text or (), encoding=encoding):
         sys.stdout.write(convert(line.rstrip("\r\n")) + "\n")
     sys.stdout.flush()
 
 
-def line_phonemizer(lang: str) -> Callable[[str], str]:
-    """A function from one line of text to its IPA words joined by spaces.
+def line_phonemizer(lang: str, lexicon=None, *, explain: bool = False) -> Callable[[str], str]:
+    """A function from one line of text to its IPA words joined by spaces
+    (with ``explain``: one ``word<TAB>IPA<TAB>source`` line per word).
 
     Raises:
         LanguageError: ``lang`` is not supported.
@@ -54,8 +74,12 @@ def line_phonemizer(lang: str) -> Callable[[str], str]:
     code = lang.strip().lower().replace("_", "-").split("-")[0]
     if code == "ht":
         from kreyol_cli.creole import phonemize
+        from kreyol_cli.creole.g2p import readings
 
-        return lambda line: " ".join(phonemize(line))
+        if explain:
+            return lambda line: "\n".join(f"{r.text}\t{r.ipa}\t{r.source}"
+                                          for r in readings(line, lexicon) if r.ipa)
+        return lambda line: " ".join(phonemize(line, lexicon))
     if code in ESPEAK_VOICES:
         return _espeak_phonemizer(ESPEAK_VOICES[code])
     raise LanguageError(f"--lang {lang}: kreyol phonemizes ht (Haitian Creole), en and fr; pick one of those")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,6 +41,16 @@ def translate_command(
     encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
                                                                      "UTF-8; subtitles: detected).")
                         ] = None,
+    glossary: Annotated[str | None, typer.Option(
+        "--glossary", help="Translation glossary: TSV (source<TAB>Creole) or a spreadsheet's "
+                           "CSV; a term with no Creole side is kept as is.")] = None,
+    review: Annotated[str | None, typer.Option(
+        "--review", help="Also write a review file of every sentence (chapter, position, "
+                         "source, machine translation, reasons to check it): FILE.xlf "
+                         "(XLIFF 1.2 for OmegaT, Poedit, Trados) or FILE.csv.")] = None,
+    corrections: Annotated[list[str] | None, typer.Option(
+        "--corrections", help="A reviewed .xlf or .csv: its corrected sentences enter the "
+                              "translation memory and win from now on. Repeatable.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers.
@@ -60,21 +72,42 @@ def translate_command(
 
     if fmt not in FORMATS_TEXT:
         raise UsageError(f"--format {fmt!r}: use text or jsonl")
+    from kreyol_cli import __version__
+    from kreyol_cli import review as reviews
+    from kreyol_cli.glossary import read as read_glossary
+    from kreyol_cli.human import import_corrections, warn_missed
+
+    if review is not None:
+        reviews.format_of(review)  # a bad name fails now, not after the translation
     reporter = Reporter("auto", quiet=quiet)
     settings = Settings.load()
     resolved = Registry.load(settings).resolve_translation(model, source, target)
     options = TranslateOptions(source=source, target=target, beam_size=beam)
-    service = TranslationService(resolved, options, threads=jobs or default_jobs())
+    service = TranslationService(resolved, options, threads=jobs or default_jobs(),
+                                 glossary=read_glossary(glossary) if glossary else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
+    if corrections:
+        import_corrections(cache, corrections, input if input != "-" else None, source,
+                           reporter)
     lines = read_lines(input, text or (), encoding=encoding or "utf-8")
     subtitles = subtitle_input(input, text, lone_file=True)
     try:
         if subtitles is not None:  # SRT/WebVTT: cue by cue, timings kept
             return translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,
                                   reporter=reporter, encoding=encoding)
-        with text_output(output) as out, reporter.stage("translate") as task:
+        with contextlib.ExitStack() as stack:
+            collector = None
+            if review is not None:
+                original = Path(input).name if input not in (None, "-") else "stdin"
+                collector = reviews.Collector(stack.enter_context(
+                    reviews.open_writer(review, original, source, target, __version__)))
+            out = stack.enter_context(text_output(output))
+            task = stack.enter_context(reporter.stage("translate"))
             for unit, results in translate_units(iter_units(lines), service, cache,
                                                  on_batch=task.advance):
+                warn_missed(results, reporter)
+                if collector is not None:
+                    collector.add(unit.prefix, results)
                 if fmt == "jsonl":
                     for r in results:
                         out.write(json.dumps({"source": r.source, "translation": r.translation,
@@ -83,6 +116,9 @@ def translate_command(
                     out.write(unit.render(" ".join(r.translation for r in results)))
                 if out is sys.stdout:
                     out.flush()
+        if collector is not None:
+            reporter.note(f"wrote {review}: {collector.segments} sentences, "
+                          f"{collector.flagged} flagged for review")
     finally:
         reporter.close()
         cache.close()

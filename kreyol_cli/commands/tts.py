@@ -48,6 +48,9 @@ def tts_command(
     encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
                                                                      "UTF-8; subtitles: detected).")
                         ] = None,
+    lexicon: Annotated[list[str] | None, typer.Option(
+        "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
+                          "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
     max_speedup: Annotated[float, typer.Option("--max-speedup", help="Subtitles: speed speech "
                                                "up to this factor to fit its cue.")] = 1.3,
@@ -69,13 +72,15 @@ def tts_command(
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
     from kreyol_cli.speech import first_audible, iter_sentences, speak
-    from kreyol_cli.synthesize import SynthesisOptions, VoiceService
+    from kreyol_cli.synthesize import SynthesisOptions, VoiceService, user_lexicon
 
     if output is None:
         raise UsageError("missing -o/--output: give an audio file (out.wav, out.mp3) or - "
                          "for stdout")
     if text == ["-"] and input is None:
         text, input = None, "-"  # `kreyol tts - -o -`: a lone - is stdin, as everywhere
+    if lexicon and lang != "ht":
+        raise UsageError("--lexicon is for Creole text (--lang ht); espeak-ng reads en and fr")
     audio_format = choose_format(output, fmt)
     check_output(output)  # fail before minutes of synthesis, not after
     reporter = Reporter("auto", quiet=quiet)
@@ -84,7 +89,9 @@ def tts_command(
     options = SynthesisOptions(lang=lang, speed=speed, sentence_silence=sentence_silence,
                                noise_scale=noise_scale, noise_w=noise_w)
     plan = plan_for(jobs or default_jobs())
-    service = VoiceService(resolved, options, threads=plan.threads)
+    service = VoiceService(resolved, options, threads=plan.threads,
+                           lexicon=user_lexicon(settings.home, lexicon, resolved)
+                           if lang == "ht" else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
     sentences = iter_sentences(read_lines(input, text or (), encoding=encoding or "utf-8"))

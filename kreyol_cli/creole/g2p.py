@@ -13,18 +13,26 @@ by Akademi Kreyòl Ayisyen), where spelling is phonemic and no letter is silent:
 * ``y`` is the glide j everywhere (``pye``, ``bay``, ``anyen`` ãjɛ̃).
 
 Output uses ɡ (U+0261), precomposed ``ã`` etc. where Unicode has them, and no
-stress or length marks. Words the rules cannot read (loans, French proper
-names, acronyms that are not spelled out) live in ``data/exceptions.tsv``.
+stress or length marks. Words the rules cannot read live in
+``data/exceptions.tsv`` (loans, acronyms said as words) and ``data/names.tsv``
+(Haitian names and places spelled the French way); other words whose
+spelling cannot be Creole are read by :mod:`kreyol_cli.creole.foreign`. A
+user's :class:`~kreyol_cli.creole.lexicon.Lexicon` wins over all of these.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from kreyol_cli.creole.normalize import LETTER_NAMES, normalize
+
+if TYPE_CHECKING:
+    from kreyol_cli.creole.lexicon import Lexicon
 
 #: Vowel letters after which an ``n`` is a syllable onset, not nasality.
 _VOWEL_LETTERS = frozenset("aàeèioòu")
@@ -48,15 +56,9 @@ _APOSTROPHES = "'’ʼ‘`´"
 _LETTERS_ONLY = re.compile(r"[^a-zàèòéêëâäáîïíìôöóûüúùçñœæøßÿ]")
 
 
-@lru_cache(maxsize=1)
-def exceptions() -> dict[str, str]:
-    """The shipped exceptions lexicon: spelling -> IPA.
-
-    Keys keep their case: a capitalised key (a place name) only matches that
-    spelling, a lower-case key matches any case.
-    """
+def _read_table(name: str) -> dict[str, str]:
     table: dict[str, str] = {}
-    text = resources.files("kreyol_cli.creole").joinpath("data/exceptions.tsv").read_text("utf-8")
+    text = resources.files("kreyol_cli.creole").joinpath(f"data/{name}").read_text("utf-8")
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -67,13 +69,34 @@ def exceptions() -> dict[str, str]:
     return table
 
 
-def _lookup(word: str) -> str | None:
-    table = exceptions()
+@lru_cache(maxsize=1)
+def exceptions() -> dict[str, str]:
+    """The shipped exceptions lexicon: spelling -> IPA.
+
+    Keys keep their case: a capitalised key (a place name) only matches that
+    spelling, a lower-case key matches any case.
+    """
+    return _read_table("exceptions.tsv")
+
+
+@lru_cache(maxsize=1)
+def names() -> dict[str, str]:
+    """The shipped lexicon of Haitian first names, family names and places
+    spelled the French way, as Haitians say them (same key rules)."""
+    return _read_table("names.tsv")
+
+
+def _in(table: dict[str, str], word: str) -> str | None:
     bare = word.strip(_APOSTROPHES)
     for key in (bare, bare.lower(), bare.lower().replace("-", "")):
         if key in table:
             return table[key]
     return None
+
+
+def _lookup(word: str) -> str | None:
+    found = _in(exceptions(), word)
+    return found if found is not None else _in(names(), word)
 
 
 def is_acronym(word: str) -> bool:
@@ -97,7 +120,58 @@ def spell(word: str) -> str:
     )
 
 
-def phonemize_word(word: str) -> str:
+@dataclass(frozen=True)
+class Reading:
+    """How one word (or lexicon phrase, or punctuation mark) is read.
+
+    Attributes:
+        text: The written word(s).
+        ipa: Its IPA; empty for punctuation and for words with nothing to say.
+        source: What produced it: ``lexicon FILE:LINE``, ``exceptions``,
+            ``names``, ``french``, ``number``, ``acronym``, ``rules`` or
+            ``punctuation``.
+    """
+
+    text: str
+    ipa: str
+    source: str
+
+
+def read_word(word: str, lexicon: Lexicon | None = None) -> Reading:
+    """Read one written word: a user lexicon entry, the shipped exceptions
+    and names, Creole numbers, spelled acronyms, French rules for words that
+    cannot be Creole spelling, and the Creole rules, in that order."""
+    word = unicodedata.normalize("NFC", word.strip())
+    if not word:
+        return Reading(word, "", "rules")
+    if lexicon:
+        entry = lexicon.match([word])
+        if entry is not None and len(entry.words) == 1:
+            return Reading(word, entry.ipa, f"lexicon {entry.origin}")
+    found = _in(exceptions(), word)
+    if found is not None:
+        return Reading(word, found, "exceptions")
+    found = _in(names(), word)
+    if found is not None:
+        return Reading(word, found, "names")
+    if any(ch.isdigit() for ch in word):
+        spoken = normalize(word)
+        if any(ch.isdigit() for ch in spoken):  # cannot happen; stops any recursion
+            spoken = re.sub(r"\d", " ", spoken)
+        ipa = "".join(read_word(part, lexicon).ipa for part in re.findall(r"[^\W_]+", spoken))
+        return Reading(word, ipa, "number")
+    if is_acronym(word):
+        return Reading(word, spell(word), "acronym")
+    from kreyol_cli.creole import foreign
+
+    if foreign.looks_foreign(word):
+        ipa = foreign.read(word)
+        if ipa:
+            return Reading(word, ipa, "french")
+    return Reading(word, _rules(word), "rules")
+
+
+def phonemize_word(word: str, lexicon: Lexicon | None = None) -> str:
     """IPA of one written word, as a string without spaces.
 
     The exceptions lexicon wins over the rules; unknown all-caps acronyms are
@@ -106,24 +180,12 @@ def phonemize_word(word: str) -> str:
 
     Args:
         word: One orthographic word; punctuation around it is ignored.
+        lexicon: A user lexicon, consulted first.
 
     Returns:
         The IPA string, empty if the word has no letters or digits.
     """
-    word = unicodedata.normalize("NFC", word.strip())
-    if not word:
-        return ""
-    found = _lookup(word)
-    if found is not None:
-        return found
-    if any(ch.isdigit() for ch in word):
-        spoken = normalize(word)
-        if any(ch.isdigit() for ch in spoken):  # cannot happen; stops any recursion
-            spoken = re.sub(r"\d", " ", spoken)
-        return "".join(phonemize_word(part) for part in re.findall(r"[^\W_]+", spoken))
-    if is_acronym(word):
-        return spell(word)
-    return _rules(word)
+    return read_word(word, lexicon).ipa
 
 
 def _rules(word: str) -> str:
@@ -196,29 +258,87 @@ _TOKEN = re.compile(_WORD.pattern + r"|[.,?!:;]")
 SENTENCE_PUNCTUATION = frozenset(".,?!:;")
 
 
-def _words(tokens: list[str]) -> list[str]:
+def _words(tokens: list[str], lexicon: Lexicon | None = None) -> list[str]:
     """Lower-case the words of a shouted (all-caps) line so they are read, not spelled."""
     alpha = [t for t in tokens if t.isalpha()]
     shouted = len(alpha) >= 2 and all(t.isupper() for t in alpha)
     if not shouted:
         return tokens
-    return [t if _lookup(t) is not None else t.lower() for t in tokens]
+    return [t if _lookup(t) is not None or (lexicon and lexicon.match([t])) else t.lower()
+            for t in tokens]
 
 
-def phonemize(text: str) -> list[str]:
+def readings(text: str, lexicon: Lexicon | None = None) -> list[Reading]:
+    """How each word and punctuation mark of a line is read, in order.
+
+    A lexicon phrase (``Jean Baptiste``) is one reading; the longest phrase
+    starting at a word wins. Lexicon keys match the text as written (``COVID-19``)
+    and, failing that, as normalized (numbers read out). Punctuation readings
+    have an empty ``ipa``.
+    """
+    if not lexicon:
+        return _readings(normalize(text), None)
+    text = unicodedata.normalize("NFC", text)
+    words = list(_WORD.finditer(text))
+    out: list[Reading] = []
+    pos = i = 0
+    while i < len(words):
+        # A phrase never spans punctuation: only whitespace between its words.
+        end = i + 1
+        while end < len(words) and not text[words[end - 1].end():words[end].start()].strip():
+            end += 1
+        entry = lexicon.match([w.group(0) for w in words[i:end]])
+        if entry is None:
+            i += 1
+            continue
+        last = words[i + len(entry.words) - 1]
+        out += _readings(normalize(text[pos:words[i].start()]), lexicon)
+        out.append(Reading(text[words[i].start():last.end()], entry.ipa,
+                           f"lexicon {entry.origin}"))
+        pos, i = last.end(), i + len(entry.words)
+    return out + _readings(normalize(text[pos:]), lexicon)
+
+
+def _readings(normalized: str, lexicon: Lexicon | None) -> list[Reading]:
+    tokens = _words(_TOKEN.findall(normalized), lexicon)
+    out: list[Reading] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in SENTENCE_PUNCTUATION:
+            out.append(Reading(token, "", "punctuation"))
+            i += 1
+            continue
+        entry = None
+        if lexicon:
+            end = i
+            while end < len(tokens) and tokens[end] not in SENTENCE_PUNCTUATION:
+                end += 1
+            entry = lexicon.match(tokens[i:end])
+        if entry is not None:
+            n = len(entry.words)
+            out.append(Reading(" ".join(tokens[i:i + n]), entry.ipa, f"lexicon {entry.origin}"))
+            i += n
+            continue
+        out.append(read_word(token, lexicon))
+        i += 1
+    return out
+
+
+def phonemize(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """IPA of each word of a line of Creole text, punctuation dropped.
 
     Args:
         text: Creole text; it is normalized first (numbers, abbreviations...).
+        lexicon: A user lexicon, consulted first.
 
     Returns:
-        One IPA string per spoken word, in order.
+        One IPA string per spoken word (a lexicon phrase is one), in order.
     """
-    tokens = _words(_WORD.findall(normalize(text)))
-    return [ipa for ipa in (phonemize_word(t) for t in tokens) if ipa]
+    return [r.ipa for r in readings(text, lexicon) if r.ipa]
 
 
-def sentence_phonemes(sentence: str) -> list[str]:
+def sentence_phonemes(sentence: str, lexicon: Lexicon | None = None) -> list[str]:
     """Phonemes of a sentence in the shape Piper's espeak path produces.
 
     Single code points in NFD (a nasal vowel is the vowel, then U+0303), words
@@ -228,25 +348,25 @@ def sentence_phonemes(sentence: str) -> list[str]:
 
     Args:
         sentence: Creole text (normalized here).
+        lexicon: A user lexicon, consulted first.
 
     Returns:
         The phoneme list; empty when the sentence has nothing to say.
     """
     out: list[str] = []
-    for token in _words(_TOKEN.findall(normalize(sentence))):
-        if token in SENTENCE_PUNCTUATION:
+    for reading in readings(sentence, lexicon):
+        if reading.source == "punctuation":
             while out and out[-1] == " ":
                 out.pop()
             # One mark per run ("?!" -> "?"), and never before the first word.
             if out and out[-1] not in SENTENCE_PUNCTUATION:
-                out.append(token)
+                out.append(reading.text)
             continue
-        ipa = phonemize_word(token)
-        if not ipa:
+        if not reading.ipa:
             continue
         if out:
             out.append(" ")
-        out.extend(unicodedata.normalize("NFD", ipa))
+        out.extend(unicodedata.normalize("NFD", reading.ipa))
     while out and out[-1] == " ":
         out.pop()
     return out
