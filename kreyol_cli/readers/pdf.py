@@ -1,4 +1,4 @@
-"""PDF to chapters with PyMuPDF, streaming.
+"""PDF to chapters with PyMuPDF, streaming (the ``pdf`` reader).
 
 Two passes over the selected pages. The first keeps only small statistics: the
 body font size, heading sizes, lines repeated in the page margins, pages with no
@@ -14,14 +14,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from kreyol_cli.domain import Chapter, DocumentInfo, PageRange
 from kreyol_cli.errors import EncryptedPdfError, InputError, NoTextError, UsageError
-from kreyol_cli.extract_text import ends_sentence, join_lines, normalize
+from kreyol_cli.readers.base import Reading, ReadOptions, StreamInfo, peek
+from kreyol_cli.readers.text import ends_sentence, join_lines, normalize
 
 if TYPE_CHECKING:
     import pymupdf
+
 
 def _pymupdf():
     """Import PyMuPDF without its optional layout add-on.
@@ -48,6 +50,9 @@ _PAGE_NUMBER = re.compile(
     r"(?:\s*(?:/|of|sur|sou|de)\s*\d{1,4})?$",
     re.IGNORECASE,
 )
+# A footnote marker set as a superscript span: "12", "*", "†", "[3]".
+_SUP_MARKER = re.compile(r"^\s*[\[(]?(?:\d{1,3}|[*†‡§]+)[\])]?\s*$")
+_NOTE_START = re.compile(r"^\s*(?:\d{1,3}|[*†‡]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)[.)]?\s*\S")
 _BAD_TITLE = re.compile(r"^(?:untitled|document\d*)$|\.(?:docx?|odt|pdf|indd|tex|qxd)$", re.I)
 
 
@@ -177,10 +182,15 @@ def _read_page(page: pymupdf.Page) -> list[_Block]:
     for raw in page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)["blocks"]:
         current: list[_Line] = []
         for line in raw.get("lines", ()):
-            spans = [s for s in line["spans"] if s["text"].strip()]
+            # Superscript footnote markers are not read mid-sentence (the note is
+            # kept or dropped with the note itself, see _Layout.notes).
+            raw_spans = [s for s in line["spans"]
+                         if not (s["flags"] & 1 and _SUP_MARKER.match(s["text"])
+                                 and len(line["spans"]) > 1)]
+            spans = [s for s in raw_spans if s["text"].strip()]
             if not spans:
                 continue
-            text = normalize("".join(s["text"] for s in line["spans"])).strip()
+            text = normalize("".join(s["text"] for s in raw_spans)).strip()
             if not text:
                 continue
             main = max(spans, key=lambda s: len(s["text"]))
@@ -270,7 +280,7 @@ class _Stats:
                 if key in seen:
                     continue
                 seen.add(key)
-                entry = self.margins.setdefault(key, [0, 0.0, None])
+                entry = self.margins.setdefault(key, [0, 0.0, None, line.text])
                 entry[0] += 1
                 entry[1] = max(entry[1], line.size)
                 entry[2] = level if len(block.lines) == 1 else None
@@ -280,20 +290,26 @@ class _Stats:
     def _prune(self) -> None:
         # Lines seen once in the margins are body text, not running headers; keep
         # only those that may be headings, so the table does not grow with the book.
-        for key in [k for k, (n, _, lvl) in self.margins.items() if n == 1]:
+        for key in [k for k, (n, *_) in self.margins.items() if n == 1]:
             level = self.margins[key][2]
             if level is None or not self.is_heading_level(level):
                 del self.margins[key]
 
-    def finish(self) -> tuple[set[int], tuple[float, bool] | None, str | None]:
-        """Running header keys, the chapter heading level (or None), and a title heading."""
+    def finish(self) -> tuple[dict[int, str], tuple[float, bool] | None, str | None]:
+        """Running headers (key -> text), the chapter heading level (or None), and a title.
+
+        A running header repeats in the margin of at least three pages, and of
+        a good share of a long book's pages: a line seen on two pages of ten is
+        text, not a header.
+        """
         body = self.body_size
-        needed = 2 if self.text_pages <= 4 else 3
+        needed = max(3, -(-self.text_pages * 3 // 10))
         running = {
-            k for k, (n, size, _) in self.margins.items() if n >= needed and size <= body * 1.1
+            k: text for k, (n, size, _, text) in self.margins.items()
+            if n >= needed and size <= body * 1.1
         }
         levels = Counter({k: v for k, v in self.levels.items() if self.is_heading_level(k)})
-        for key, (n, _, level) in self.margins.items():
+        for key, (n, _, level, _text) in self.margins.items():
             if key not in running and level is not None and self.is_heading_level(level):
                 levels[level] += n
         chapter_level = max((lv for lv, n in levels.items() if n >= 2), default=None)
@@ -413,10 +429,13 @@ class _ChapterBuilder:
         self.end: int | None = None
         self.after_heading = True
         self.index = 0
+        self.notes: list[str] = []  # footnotes kept for the end of the chapter
+        self.heading = True  # False for "Pages 1-10" stand-in titles
 
     def start_chapter(self, title: str | None, page: int) -> Chapter | None:
         done = self.finish()
         self.title, self.start, self.end = title, page, page
+        self.heading = True
         return done
 
     def add(self, text: str, page: int, *, may_continue: bool, heading: bool = False) -> None:
@@ -437,13 +456,17 @@ class _ChapterBuilder:
 
     def finish(self) -> Chapter | None:
         paragraphs, self.paragraphs, self.after_heading = self.paragraphs, [], True
+        if self.notes:
+            paragraphs += ["Notes", *self.notes]
+            self.notes = []
         title = self.title
         if title is None:
             paragraphs = [p for p in paragraphs if _norm(p) not in self.drop]
             title = self.front_title
         if not paragraphs or self.start is None:
             return None
-        chapter = Chapter(self.index, title, self.start, self.end, "\n\n".join(paragraphs))
+        chapter = Chapter(self.index, title, self.start, self.end, "\n\n".join(paragraphs),
+                          heading=self.heading)
         self.index += 1
         return chapter
 
@@ -480,7 +503,7 @@ def _outline(doc: pymupdf.Document) -> list[tuple[int, str]]:
 
 
 def pdf_document(
-    doc: pymupdf.Document, name: str, stem: str, pages: PageRange | None
+    doc: pymupdf.Document, name: str, stem: str, pages: PageRange | None, notes: str = "drop"
 ) -> tuple[DocumentInfo, Iterator[Chapter], list[str]]:
     """Read statistics from an open PDF, then stream its chapters.
 
@@ -512,7 +535,9 @@ def pdf_document(
     title, author = _metadata(doc)
     info = DocumentInfo(title or heading_title or stem, author, doc.page_count, name, "pdf")
     body = stats.body_size
-    layout = _Layout(running, chapter_level, body, _outline(doc))
+    layout = _Layout(set(running), chapter_level, body, _outline(doc), notes)
+    info = DocumentInfo(info.title, info.author, info.pages, name, "pdf",
+                        removed=tuple(sorted(set(running.values()))))
     return info, _chapters(doc, selected, layout, info), warnings
 
 
@@ -522,6 +547,7 @@ class _Layout:
     chapter_level: tuple[float, bool] | None
     body: float
     outline: list[tuple[int, str]]
+    notes: str = "drop"
 
 
 def _chapters(
@@ -541,6 +567,7 @@ def _chapters(
                 last = min(number + PAGES_PER_GROUP, selected.stop)
                 title = f"Pages {number + 1}–{last}" if last > number + 1 else f"Page {last}"
                 done = builder.start_chapter(title, number + 1)
+                builder.heading = False
                 if done is not None:
                     yield done
             yield from _read_chapter_page(doc.load_page(number), number, builder, layout)
@@ -556,10 +583,19 @@ def _read_chapter_page(
 ) -> Iterator[Chapter]:
     rect = page.rect
     blocks = []
-    for block in _read_page(page):
+    read = _read_page(page)
+    for block in read:
         kept = [ln for ln in block.lines if not _is_margin_noise(ln, rect, layout)]
         if kept:
             blocks.append(_Block(kept))
+    if not blocks:
+        # Header removal never takes a page's only text: a line repeated on every
+        # page of a short document may be all there is to read.
+        blocks = [_Block(kept) for block in read
+                  if (kept := [ln for ln in block.lines if not _PAGE_NUMBER.match(ln.text)])]
+    blocks, notes = _split_footnotes(blocks, rect, layout.body)
+    if layout.notes == "end":
+        builder.notes += notes
     ordered = _reading_order(blocks)
     page_no = number + 1
     pending = [t for p, t in layout.outline if p == number]
@@ -591,9 +627,44 @@ def _read_chapter_page(
             builder.add(text, page_no, may_continue=fresh, heading=heading)
 
 
+def _split_footnotes(blocks: list[_Block], rect: pymupdf.Rect, body: float
+                     ) -> tuple[list[_Block], list[str]]:
+    """Take footnotes off the foot of a page: small type, low on the page, opening
+    with a note number."""
+    text_blocks, notes = [], []
+    for block in blocks:
+        small = max(ln.size for ln in block.lines) <= body * 0.9
+        low = block.y0 >= rect.height * 0.55
+        if small and low and _NOTE_START.match(block.lines[0].text) and len(blocks) > 1:
+            notes.append(block.text)
+        else:
+            text_blocks.append(block)
+    return text_blocks, notes
+
+
 def _is_margin_noise(line: _Line, rect: pymupdf.Rect, layout: _Layout) -> bool:
     if not _in_margin(line, rect):
         return False
     if _PAGE_NUMBER.match(line.text) and line.size <= layout.body * 1.3:
         return True
     return _margin_key(line.text) in layout.running
+
+
+class PdfReader:
+    """PDF files (``%PDF-`` within the first kilobyte, as PDF readers allow)."""
+
+    name = "pdf"
+
+    def accepts(self, stream: IO[bytes], info: StreamInfo) -> bool:
+        return b"%PDF-" in peek(stream, 1024)
+
+    def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
+        source: Path | bytes = Path(info.source) if info.source != "-" else stream.read()
+        try:
+            doc = open_pdf(source, info.name, options.password)
+        except OSError as exc:
+            raise InputError(f"{info.name}: cannot read ({exc.strerror or exc})") from None
+        return Reading(*pdf_document(doc, info.source, info.stem, options.pages, options.notes))
+
+
+READER = PdfReader()
