@@ -15,7 +15,7 @@ An explicit ``encoding`` (``--encoding``) skips all of this.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 from kreyol_cli.errors import InputError, UsageError
@@ -37,6 +37,7 @@ _LATIN = frozenset(
     "’‘“”«»–—…•€°·\u00a0§©®ºª¡¿"
 )
 _SAMPLE = 1 << 20  # how much the detector reads of a large file
+_STREAM_SAMPLE = 1 << 16  # of a stream: a pipe's reader should start soon
 
 
 def check_encoding(encoding: str) -> str:
@@ -136,31 +137,69 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), name
 
 
-def iter_decoded(stream: IO[bytes], encoding: str | None = None, *, name: str = "input"
-                 ) -> tuple[str, Iterator[str]]:
-    """Decode a binary stream lazily: ``(codec name, iterator of text blocks)``.
+def iter_decoded(stream: IO[bytes], encoding: str | None = None, *, name: str = "input",
+                 on_detect: Callable[[str], None] | None = None) -> Iterator[str]:
+    """Decode a binary stream lazily, block by block as it arrives.
 
-    Without ``encoding`` the first megabyte decides it (see
-    :func:`detect_encoding`); the rest is decoded as it is read, so a long
-    file or a pipe is not held in memory.
+    Without ``encoding``: a BOM decides; else the stream is read as UTF-8, and
+    if bytes that are not UTF-8 come while everything before was ASCII, the
+    encoding is detected from there on (``on_detect`` is told which). So a
+    pipe's reader starts at once, and a cp1252 file still reads right.
 
     Raises:
         UsageError: ``encoding`` is unknown.
         InputError: (while iterating) bytes that are not valid in the encoding.
     """
-    head = _read_block(stream, _SAMPLE)
     if encoding is not None:
         codec = check_encoding(encoding)
+        head = _read_block(stream, 4)
         if codec == "utf-8" and head.startswith(codecs.BOM_UTF8):
             codec = "utf-8-sig"
-    else:
-        more = _read_block(stream, 1) if len(head) >= _SAMPLE else b""
+        yield from _blocks(stream, head, codec, name)
+        return
+    head = _read_block(stream, 4)
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            yield from _blocks(stream, head, codec, name)
+            return
+    carry = head
+    ascii_so_far = True
+    offset = 0
+    while True:
+        block = _read1(stream)
+        data = carry + block
+        if not data:
+            return
         try:
-            codec = detect_encoding(head, complete=not more)
-        except InputError:
-            raise InputError(f"{name} is a binary file, not text") from None
-        head += more
-    return codec, _blocks(stream, head, codec, name)
+            text, carry = data.decode("utf-8"), b""
+        except UnicodeDecodeError as exc:
+            if block and exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+                text, carry = data[: exc.start].decode("utf-8"), data[exc.start:]
+            elif ascii_so_far and data[: exc.start].isascii():
+                data += _read_block(stream, _STREAM_SAMPLE)
+                try:
+                    codec = _detected(data[:_SAMPLE])
+                except InputError:
+                    raise InputError(f"{name} is a binary file, not text") from None
+                if on_detect is not None:
+                    on_detect(codec)
+                yield from _blocks(stream, data, codec, name, offset)
+                return
+            else:
+                raise InputError(
+                    f"{name} is not valid UTF-8 (byte offset {offset + exc.start}): pass its "
+                    f"--encoding (e.g. --encoding cp1252)"
+                ) from None
+        offset += len(data) - len(carry)
+        ascii_so_far = ascii_so_far and text.isascii()
+        if text:
+            yield text
+        if not block:
+            return
+
+
+def _read1(stream: IO[bytes]) -> bytes:
+    return stream.read1(1 << 16) if hasattr(stream, "read1") else stream.read(1 << 16)
 
 
 def _read_block(stream: IO[bytes], size: int) -> bytes:
@@ -174,9 +213,10 @@ def _read_block(stream: IO[bytes], size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _blocks(stream: IO[bytes], head: bytes, codec: str, name: str) -> Iterator[str]:
+def _blocks(stream: IO[bytes], head: bytes, codec: str, name: str, start: int = 0
+            ) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    offset = 0
+    offset = start
     block = head
     first = True
     while True:
@@ -196,4 +236,4 @@ def _blocks(stream: IO[bytes], head: bytes, codec: str, name: str) -> Iterator[s
             yield text
         if final:
             return
-        block = stream.read1(1 << 16) if hasattr(stream, "read1") else stream.read(1 << 16)
+        block = _read1(stream)
