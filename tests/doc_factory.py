@@ -73,6 +73,7 @@ def epub_bytes(
     cover: bool = True,
     missing: str | None = None,  # a spine href left out of the zip
     encrypted: bool = False,
+    algorithm: str = "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
     ncx_only: bool = False,  # an EPUB 2 book: toc.ncx, no nav.xhtml
 ) -> bytes:
     files: dict[str, bytes | str] = {"META-INF/container.xml": CONTAINER}
@@ -147,8 +148,8 @@ def epub_bytes(
         files["META-INF/encryption.xml"] = (
             '<?xml version="1.0"?>\n<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:'
             'container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#">\n'
-            '<enc:EncryptedData><enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/'
-            'xmlenc#aes128-cbc"/><enc:CipherData><enc:CipherReference '
+            f'<enc:EncryptedData><enc:EncryptionMethod Algorithm="{algorithm}"/>'
+            '<enc:CipherData><enc:CipherReference '
             'URI="OEBPS/Text/chapter01.xhtml"/></enc:CipherData></enc:EncryptedData>\n'
             "</encryption>\n")
     return _zip({"mimetype": "application/epub+zip", **files})

@@ -108,7 +108,10 @@ def _open(data: bytes, name: str):
             _warnings.simplefilter("ignore")
             return epub.read_epub(io.BytesIO(data), {"ignore_ncx": False})
     except KeyError as exc:
-        missing = str(exc).strip("\"'").replace("There is no item named ", "").strip("'")
+        import re
+
+        quoted = re.search(r"'([^']+)'", str(exc.args[0] if exc.args else exc))
+        missing = quoted.group(1) if quoted else str(exc)
         raise InputError(f"{name} is damaged: it lists {missing}, which is not in the file; "
                          f"get a new copy or repair it (e.g. with Calibre or Sigil)") from None
     except (epub.EpubException, zipfile.BadZipFile) as exc:

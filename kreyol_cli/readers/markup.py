@@ -40,6 +40,10 @@ NOTE_ROLES = {"doc-footnote", "doc-endnote", "doc-endnotes"}
 _MARKER = re.compile(r"^\s*[\[(]?(?:\d{1,4}|[*†‡§]+|[ivx]{1,5})[\])]?\s*$", re.I)
 _BACKLINK = re.compile(r"^\s*(?:[↑↩⤴^]|\^|back|retour)\s*$", re.I)
 _SPACES = re.compile(r"\s+")
+# Not read aloud wherever they sit: Wikipedia's "[edit]" links and "[citation
+# needed]" tags, screen-reader-only labels.
+_UNREAD_CLASS = re.compile(r"\b(?:mw-editsection|noprint|sr-only|screen-reader-text|"
+                           r"visually-hidden|mw-jump-link)\b")
 
 
 @dataclass
@@ -71,6 +75,8 @@ def epub_types(element) -> set[str]:
 
 def _is_hidden(element) -> bool:
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if _UNREAD_CLASS.search(element.get("class") or ""):
         return True
     style = (element.get("style") or "").replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
@@ -121,7 +127,9 @@ class _Walker:
     def __init__(self, targets: set[str]) -> None:
         self.targets = targets
         self.sections: list[Section] = [Section(None)]
-        self.note_ids: set[int] = set()
+        # A note belongs to the section that refers to it, wherever its text
+        # sits (mammoth and Wikipedia put all notes at the end of the page).
+        self.referenced: dict[str, Section] = {}
 
     def is_target(self, element) -> bool:
         """A block a footnote marker links to: by its own id, or an anchor opening it
@@ -146,6 +154,10 @@ class _Walker:
         if not top and (tag in SKIP or _is_hidden(element)):
             return
         if not top and not in_note and _is_noteref(element):
+            for link in element.iter():
+                target = _fragment(link.get("href"))
+                if target:
+                    self.referenced.setdefault(target, self.sections[-1])
             return
         if not top and not in_note and _is_note_body(element):
             self.note(element)  # an inline note (ODT's text:note): read apart
@@ -172,10 +184,16 @@ class _Walker:
         if text:
             self.sections[-1].paragraphs.append(text)
 
-    def note(self, element) -> None:
+    def note(self, element, prefix: str = "") -> None:
         text = self.inline(element, in_note=True)
-        if text:
-            self.sections[-1].notes.append(text)
+        if not text:
+            return
+        if prefix and not text.startswith(prefix.strip()):
+            text = prefix + text
+        first = next(iter(element), None)
+        ids = [element.get("id"), first.get("id") if first is not None else None]
+        owner = next((self.referenced[i] for i in ids if i in self.referenced), None)
+        (owner or self.sections[-1]).notes.append(text)
 
     def walk(self, element) -> None:
         tag = tag_of(element)
@@ -229,7 +247,8 @@ class _Walker:
                     self.list(item, ordered=tag_of(item) == "ol")
                 continue
             if _is_note_body(item) or self.is_target(item):
-                self.note(item)
+                self.note(item, f"{number}. " if ordered else "")
+                number += 1
                 continue
             nested = [c for c in item if tag_of(c) in ("ul", "ol")]
             for child in nested:

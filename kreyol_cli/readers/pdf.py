@@ -179,9 +179,19 @@ def _read_page(page: pymupdf.Page) -> list[_Block]:
     pymupdf = _pymupdf()
 
     blocks: list[_Block] = []
-    for raw in page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)["blocks"]:
+    raw_blocks = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)["blocks"]
+    sizes = [s["size"] for b in raw_blocks for ln in b.get("lines", ()) for s in ln["spans"]
+             if s["text"].strip()]
+    largest = max(sizes, default=0.0)
+    for raw in raw_blocks:
         current: list[_Line] = []
         for line in raw.get("lines", ()):
+            # A footnote number set in small type on a line of its own (raised above
+            # the baseline, MuPDF may not join it to its word) is not read either.
+            spans_text = "".join(s["text"] for s in line["spans"])
+            if _SUP_MARKER.match(spans_text) and all(
+                    s["size"] < 0.8 * largest for s in line["spans"] if s["text"].strip()):
+                continue
             # Superscript footnote markers are not read mid-sentence (the note is
             # kept or dropped with the note itself, see _Layout.notes).
             raw_spans = [s for s in line["spans"]

@@ -186,13 +186,15 @@ def decode_input(data: bytes, info: StreamInfo, options: ReadOptions) -> tuple[s
     except InputError as exc:
         raise InputError(f"{info.name} is {exc}" if str(exc).startswith("not valid")
                          else f"{info.name}: {exc}") from None
-    if options.encoding is None and codec not in ("utf-8", "ascii"):
+    if options.encoding is None and codec not in UNICODE:
         warnings.append(f"{info.name} is not UTF-8: read it as {codec} "
                         f"(pass --encoding to choose another)")
     text = normalize(text).replace("\r\n", "\n").replace("\r", "\n")
     return text, codec, warnings
 
 
+#: Encodings that need no warning: UTF-8, or a Unicode file with its byte-order mark.
+UNICODE = ("utf-8", "ascii", "utf-8-sig", "utf-16", "utf-32")
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
