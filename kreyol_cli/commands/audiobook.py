@@ -105,6 +105,8 @@ def audiobook_command(
         executor.close()
         reporter.close()
         cache.close()
+    for message in report["warnings"]:  # the reader's (encoding used, pages skipped)
+        reporter.warn(message)
     minutes, seconds = divmod(int(report["audio_duration_s"]), 60)
     reporter.note(f"wrote {request.outdir}/: {', '.join(report['outputs'])} "
                   f"({len(report['chapters'])} chapters, {minutes} min {seconds} s of audio, "
