@@ -16,7 +16,7 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # unexpected failure (a bug: please report it, rerun with --debug)
     USAGE = 2  # bad command-line arguments or options
-    INPUT = 3  # input missing, unreadable, not UTF-8, not a PDF, truncated
+    INPUT = 3  # input missing, unreadable, not in --encoding, not a document, truncated/damaged
     MODEL = 4  # unknown, missing or corrupt model or voice
     LANGUAGE = 5  # language pair or language not supported by the model
     OUTPUT = 6  # output cannot be written (or audio refused to a terminal)
