@@ -8,7 +8,15 @@ import json
 
 import pytest
 from conftest import TINY_MARIAN, corpus_pairs
-from doc_factory import EpubChapter, docx_bytes, epub_bytes, w_footnote_ref, w_para, w_run
+from doc_factory import (
+    EpubChapter,
+    docx_bytes,
+    encrypted_docx_bytes,
+    epub_bytes,
+    w_footnote_ref,
+    w_para,
+    w_run,
+)
 from test_audiobook import chapters_of
 
 from kreyol_cli.errors import ExitCode
@@ -121,6 +129,21 @@ def test_bad_document_leaves_no_output(cli, tmp_path):
 
 
 # --- audiobook -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "data", "code"), [
+    ("drm.en.epub", epub_bytes([EpubChapter("One", ["Text."])], encrypted=True),
+     ExitCode.ENCRYPTED),
+    ("half.en.epub", epub_bytes([EpubChapter("One", ["Text."])])[:-300], ExitCode.INPUT),
+    ("locked.en.docx", encrypted_docx_bytes(), ExitCode.ENCRYPTED),
+])
+def test_audiobook_bad_documents_leave_nothing(cli, tmp_path, name, data, code):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = cli("audiobook", path, "-o", tmp_path / "out", "-m", TINY_MARIAN, "-q")
+    assert result.exit_code == code, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow

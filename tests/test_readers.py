@@ -469,3 +469,40 @@ def test_read_options_are_picklable():
 
     options = ReadOptions(encoding="cp1252", notes="end")
     assert pickle.loads(pickle.dumps(options)) == options
+
+
+def test_epub_with_all_chapters_in_one_file(tmp_path):
+    # Pandoc and some converters write one XHTML file; the nav links into it by #id.
+    import zipfile
+
+    from doc_factory import _zip
+
+    one = EpubChapter("Part A", ["Intro text.", '<h2 id="b">Part B</h2>', "Text B.",
+                                 '<h2 id="c">Part C</h2>', "Text C."], heading="h2")
+    with zipfile.ZipFile(io.BytesIO(epub_bytes([one], cover=False))) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    nav = files["OEBPS/nav.xhtml"].decode()
+    extra = ('<li><a href="Text/chapter01.xhtml#b">Part B</a></li>'
+             '<li><a href="Text/chapter01.xhtml#c">Part C</a></li>')
+    files["OEBPS/nav.xhtml"] = nav.replace("</a></li>\n</ol></nav>",
+                                           "</a></li>" + extra + "\n</ol></nav>", 1).encode()
+    doc = extract_document(write(tmp_path, "one.epub", _zip(files)))
+    assert [(c.title, c.text) for c in doc.chapters] == [
+        ("Part A", "Intro text."), ("Part B", "Text B."), ("Part C", "Text C.")]
+
+
+def test_fb2_through_pymupdf(tmp_path):
+    fb2 = """<?xml version="1.0" encoding="UTF-8"?>
+<FictionBook xmlns="http://www.gribuser.ru/xml/fictionbook/2.0">
+<description><title-info><author><first-name>Marie</first-name><last-name>Jean</last-name>
+</author><book-title>Ti Jaden</book-title><lang>ht</lang></title-info></description>
+<body><title><p>Ti Jaden</p></title>
+<section><title><p>Premye chapit</p></title><p>Timoun yo plante yon grenn mango.</p></section>
+<section><title><p>Dezyèm chapit</p></title><p>Lapli tonbe nan mwa me.</p></section>
+</body></FictionBook>
+"""
+    doc = extract_document(write(tmp_path, "jaden.fb2", fb2))
+    assert (doc.info.kind, doc.info.title, doc.info.author) == ("fb2", "Ti Jaden", "Marie Jean")
+    assert [(c.title, c.text) for c in doc.chapters] == [
+        ("Premye chapit", "Timoun yo plante yon grenn mango."),
+        ("Dezyèm chapit", "Lapli tonbe nan mwa me.")]

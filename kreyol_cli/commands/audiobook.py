@@ -99,8 +99,13 @@ def audiobook_command(
     )
     cache = Cache(settings, read=mode != "force", warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
+    created = not request.outdir.exists()
     try:
         report = run_audiobook(request, cache, executor, reporter)
+    except BaseException:
+        if created:
+            _remove_if_empty(request.outdir)  # a bad input leaves no empty folder behind
+        raise
     finally:
         executor.close()
         reporter.close()
@@ -111,3 +116,16 @@ def audiobook_command(
     reporter.note(f"wrote {request.outdir}/: {', '.join(report['outputs'])} "
                   f"({len(report['chapters'])} chapters, {minutes} min {seconds} s of audio, "
                   f"{report['elapsed_s']:.0f} s)")
+
+
+def _remove_if_empty(folder) -> None:
+    """Remove a folder this run created if it holds nothing but kreyol's lock file."""
+    import contextlib
+
+    from kreyol_cli.pipeline import LOCK_NAME
+
+    with contextlib.suppress(OSError):
+        if all(p.name == LOCK_NAME for p in folder.iterdir()):
+            for p in folder.iterdir():
+                p.unlink()
+            folder.rmdir()

@@ -106,7 +106,7 @@ def _open(data: bytes, name: str):
     try:
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
-            return epub.read_epub(io.BytesIO(data), {"ignore_ncx": False})
+            return epub.read_epub(io.BytesIO(data), {"ignore_ncx": True})  # nav first, NCX if none
     except KeyError as exc:
         import re
 
@@ -196,17 +196,20 @@ def _bodymatter_href(book) -> str | None:
     return None
 
 
-def _toc(book) -> dict[str, str]:
-    """File name -> chapter title, from the top level of the table of contents."""
-    titles: dict[str, str] = {}
-    for entry in book.toc:
-        link = entry[0] if isinstance(entry, tuple) else entry
-        href = getattr(link, "href", None)
-        title = " ".join((getattr(link, "title", "") or "").split())
-        if not href:
-            continue
-        path = unquote(href.split("#")[0])
-        titles.setdefault(path, title)
+def _toc(book) -> dict[str, list[str]]:
+    """File name -> the titles the table of contents gives it, at every level, in order."""
+    titles: dict[str, list[str]] = {}
+
+    def visit(entries) -> None:
+        for entry in entries:
+            link, children = (entry[0], entry[1]) if isinstance(entry, tuple) else (entry, [])
+            href = getattr(link, "href", None)
+            title = " ".join((getattr(link, "title", "") or "").split())
+            if href and title:
+                titles.setdefault(unquote(href.split("#")[0]), []).append(title)
+            visit(children)
+
+    visit(book.toc)
     return titles
 
 
@@ -214,7 +217,7 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-def _chapters(parts: list[_Part], toc: dict[str, str], book_title: str, notes: str
+def _chapters(parts: list[_Part], toc: dict[str, list[str]], book_title: str, notes: str
               ) -> Iterator[Chapter]:
     index = 0
     current: tuple[str, str, bool, list[Section]] | None = None  # title, matter, real, parts
@@ -230,27 +233,39 @@ def _chapters(parts: list[_Part], toc: dict[str, str], book_title: str, notes: s
         return Chapter(index - 1, title, None, None, text, matter=matter, heading=real)
 
     for part in parts:
-        toc_title = _toc_title(toc, part.href)
-        sections = part.sections
-        heading = next((s.heading for s in sections if s.heading), None)
-        if toc_title is not None or current is None or part.matter != current[1]:
-            if current is not None and (done := finish(current)) is not None:
-                yield done
-            title = toc_title or heading or (book_title if index == 0 else f"Chapter {index + 1}")
-            current = (title, part.matter, bool(toc_title or heading), [])
-        current[3].extend(_fold(sections, current[0]))
+        titles = _toc_titles(toc, part.href)
+        pieces = _split(part.sections) if len(titles) > 1 else [(None, part.sections)]
+        for n, (heading, sections) in enumerate(pieces):
+            toc_title = heading or (titles[0] if titles and n == 0 else None)
+            first = next((s.heading for s in sections if s.heading), None)
+            new = toc_title is not None or current is None or part.matter != current[1]
+            if new:
+                if current is not None and (done := finish(current)) is not None:
+                    yield done
+                title = toc_title or first or (book_title if index == 0 else f"Chapter {index + 1}")
+                current = (title, part.matter, bool(toc_title or first), [])
+            current[3].extend(_fold(sections, current[0] if new else ""))
     if current is not None and (done := finish(current)) is not None:
         yield done
 
 
-def _toc_title(toc: dict[str, str], href: str) -> str | None:
+def _split(sections: list[Section]) -> list[tuple[str | None, list[Section]]]:
+    """One file holding several chapters (the contents link into it): split at its
+    chapter-level headings."""
+    from kreyol_cli.readers.markup import chapter_level, merge
+
+    merged = merge(sections, chapter_level(sections))
+    return [(s.heading, [Section(None, 0, s.paragraphs, s.notes)]) for s in merged]
+
+
+def _toc_titles(toc: dict[str, list[str]], href: str) -> list[str]:
     if href in toc:
         return toc[href]
-    for path, title in toc.items():  # hrefs relative to the OPF vs. the nav's folder
+    for path, titles in toc.items():  # hrefs relative to the OPF vs. the nav's folder
         if posixpath.normpath(path).endswith(posixpath.normpath(href)) or \
                 posixpath.normpath(href).endswith(posixpath.normpath(path)):
-            return title
-    return None
+            return titles
+    return []
 
 
 def _fold(sections: list[Section], title: str) -> list[Section]:
