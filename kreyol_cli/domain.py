@@ -48,7 +48,7 @@ class DocumentInfo:
     Attributes:
         title: Title from metadata, else the first heading, else the file stem.
         author: Author from metadata, or ``""``.
-        pages: Page count (1 for plain text).
+        pages: Page count (1 for formats without pages: text, EPUB, DOCX, HTML ...).
         source: The input path, or ``"-"`` for stdin.
         kind: The reader that read it: ``"pdf"``, ``"epub"``, ``"docx"``, ``"odt"``,
             ``"html"``, ``"ebook"``, ``"markdown"``, ``"text"`` ...

@@ -73,7 +73,7 @@ class EpubReader:
         if not chapters:
             raise NoTextError(f"{info.name} has no text, only images (a comic or a scanned "
                               f"book?); kreyol reads text")
-        doc = DocumentInfo(title, meta["author"], len(chapters), info.source, "epub",
+        doc = DocumentInfo(title, meta["author"], 1, info.source, "epub",
                            language=meta["language"])
         return Reading(doc, iter(chapters), warnings)
 
