@@ -47,9 +47,10 @@ def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str |
     if encoding is not None:
         encoding = check_encoding(encoding)
     if source is None or source == "-":
-        from kreyol_cli.readers import _STDIN
+        from kreyol_cli.readers import cached_stdin
 
-        stream = io.BytesIO(_STDIN) if _STDIN is not None else sys.stdin.buffer
+        cached = cached_stdin()
+        stream = io.BytesIO(cached) if cached is not None else sys.stdin.buffer
         yield from _decode(stream, "standard input", encoding, warn)
         return
     path = Path(source)

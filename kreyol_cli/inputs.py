@@ -104,10 +104,11 @@ def _sniff(name: str) -> str:
 
 
 def _stdin_head() -> bytes:
-    from kreyol_cli.readers import _STDIN
+    from kreyol_cli.readers import cached_stdin
 
-    if _STDIN is not None:
-        return _STDIN[:4096]
+    cached = cached_stdin()
+    if cached is not None:
+        return cached[:4096]
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None or not hasattr(buffer, "peek"):
         return b""

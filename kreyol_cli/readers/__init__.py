@@ -44,7 +44,9 @@ FORMATS_HELP = (
     "main content only), SRT/WebVTT subtitles, Markdown and plain text in any encoding"
 )
 
-_STDIN: bytes | None = None
+# stdin is read once per process; keyed by the stream, so a test runner that
+# swaps sys.stdin between invocations gets fresh input.
+_STDIN: tuple[object, bytes] | None = None
 
 
 def stdin_bytes() -> bytes:
@@ -54,11 +56,20 @@ def stdin_bytes() -> bytes:
         UsageError: stdin is a terminal (nothing piped in).
     """
     global _STDIN
-    if _STDIN is None:
-        if sys.stdin is None or sys.stdin.isatty():
-            raise UsageError("no input on stdin; pipe a document into kreyol or pass a file")
-        _STDIN = sys.stdin.buffer.read()
-    return _STDIN
+    cached = cached_stdin()
+    if cached is not None:
+        return cached
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("no input on stdin; pipe a document into kreyol or pass a file")
+    _STDIN = (sys.stdin, sys.stdin.buffer.read())
+    return _STDIN[1]
+
+
+def cached_stdin() -> bytes | None:
+    """The bytes of stdin if a reader has already read it all, else ``None``."""
+    if _STDIN is not None and _STDIN[0] is sys.stdin:
+        return _STDIN[1]
+    return None
 
 
 def stream_info(source: str | Path) -> StreamInfo:
