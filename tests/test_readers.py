@@ -313,6 +313,13 @@ def test_web_page_main_content_only(tmp_path):
         assert chrome not in text, chrome
 
 
+def test_web_page_text_output_starts_with_its_headline(cli, tmp_path):
+    path = write(tmp_path, "trees.html", web_page(ARTICLE))
+    result = cli("extract", path)
+    assert result.stdout.startswith("Planting trees before the rains\n\nEvery year before")
+    assert "\n\nWhy trees matter\n\nTrees hold the soil" in result.stdout
+
+
 def test_exported_html_without_chrome_is_read_whole(tmp_path):
     page = ("<!DOCTYPE html>\n<html lang='ht'><head><meta charset='windows-1252'>"
             "<title>Ti istwa</title></head><body><h1>Premye pati</h1><p>Timoun yo ap jwe nan "

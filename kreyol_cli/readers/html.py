@@ -63,13 +63,18 @@ class HtmlReader:
         sections = sections_of(main)
         if not any(s.paragraphs for s in sections):
             raise NoTextError(_no_text(info.name, data))
+        shown = False  # the title is the article's own headline
         if sections and sections[0].heading and title and _same(sections[0].heading, title) \
                 and sum(1 for s in sections if s.level == sections[0].level) == 1:
             first = sections[0]
             sections[0] = type(first)(None, 0, first.paragraphs, first.notes)
+            shown = True
+        elif title and _same(title, _title(root, headline=True)):
+            shown = True
         level = chapter_level(sections)
         title = title or next((s.heading for s in sections if s.heading), "") or info.stem
-        chapters = chapters_from_sections(merge(sections, level), title, options.notes)
+        chapters = chapters_from_sections(merge(sections, level), title, options.notes,
+                                          fallback_is_heading=shown)
         doc = DocumentInfo(title, author, 1, info.source, "html", language=language,
                            encoding=codec)
         return Reading(doc, chapters, warnings)
@@ -100,13 +105,17 @@ def _meta(root, name: str) -> str:
     return ""
 
 
-def _title(root) -> str:
-    og = _meta(root, "title")
+def _title(root, *, headline: bool = False) -> str:
+    """The page's title: og:title, else its one ``<h1>``, else ``<title>`` without the
+    site name. ``headline``: only the ``<h1>`` (the title as printed on the page)."""
+    og = "" if headline else _meta(root, "title")
     if og:
         return og
     h1 = [e for e in root.iter("h1")]
     if len(h1) == 1:
         return " ".join(h1[0].text_content().split())
+    if headline:
+        return ""
     element = root.find(".//title")
     text = " ".join((element.text_content() if element is not None else "").split())
     return re.split(r"\s+[|–—]\s+|\s+-\s+", text)[0] if text else ""

@@ -319,9 +319,14 @@ def section_text(section: Section, notes: str) -> str:
 
 
 def chapters_from_sections(
-    sections: list[Section], fallback: str, notes: str, *, matter: str = "body", start: int = 0
+    sections: list[Section], fallback: str, notes: str, *, matter: str = "body", start: int = 0,
+    fallback_is_heading: bool = False,
 ) -> Iterator[Chapter]:
-    """Chapters from merged sections; an untitled one is called ``fallback`` or "Chapter N"."""
+    """Chapters from merged sections; an untitled one is called ``fallback`` or "Chapter N".
+
+    ``fallback_is_heading`` says the fallback title is printed in the document
+    itself (a web page's ``<h1>``), so text output shows it.
+    """
     index = start
     for section in sections:
         text = section_text(section, notes)
@@ -330,8 +335,9 @@ def chapters_from_sections(
         if section.heading:
             title, heading = section.heading, True
         else:
-            title = fallback if len(sections) == 1 or index == start else f"Chapter {index + 1}"
-            heading = False
+            named = len(sections) == 1 or index == start
+            title = fallback if named else f"Chapter {index + 1}"
+            heading = named and fallback_is_heading
         yield Chapter(index, title, None, None, text, matter=matter, heading=heading)
         index += 1
 
