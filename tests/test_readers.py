@@ -513,3 +513,19 @@ def test_fb2_through_pymupdf(tmp_path):
     assert [(c.title, c.text) for c in doc.chapters] == [
         ("Premye chapit", "Timoun yo plante yon grenn mango."),
         ("Dezyèm chapit", "Lapli tonbe nan mwa me.")]
+
+
+def test_epub_heading_longer_than_its_nav_entry_is_not_read_twice(tmp_path):
+    import zipfile
+
+    from doc_factory import _zip
+
+    data = epub_bytes([EpubChapter("CHAPTER 1<br/>The Seed", ["Text one."]),
+                       EpubChapter("Chapter 2", ["Text two."])], cover=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    files["OEBPS/nav.xhtml"] = files["OEBPS/nav.xhtml"].replace(b"CHAPTER 1The Seed",
+                                                                b"Chapter 1")
+    doc = extract_document(write(tmp_path, "b.epub", _zip(files)))
+    assert [(c.title, c.text) for c in doc.chapters] == [
+        ("CHAPTER 1 The Seed", "Text one."), ("Chapter 2", "Text two.")]

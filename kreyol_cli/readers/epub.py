@@ -243,6 +243,9 @@ def _chapters(parts: list[_Part], toc: dict[str, list[str]], book_title: str, no
                 if current is not None and (done := finish(current)) is not None:
                     yield done
                 title = toc_title or first or (book_title if index == 0 else f"Chapter {index + 1}")
+                if toc_title and first and _related(first, toc_title) and \
+                        len(_norm(first)) > len(_norm(toc_title)):
+                    title = first  # nav "Chapter 1", heading "Chapter 1: The Seed"
                 current = (title, part.matter, bool(toc_title or first), [])
             current[3].extend(_fold(sections, current[0] if new else ""))
     if current is not None and (done := finish(current)) is not None:
@@ -268,16 +271,20 @@ def _toc_titles(toc: dict[str, list[str]], href: str) -> list[str]:
     return []
 
 
+def _related(a: str, b: str) -> bool:
+    """Whether two titles name the same chapter ("CHAPTER ONE" / "Chapter One: The Seed")."""
+    a, b = _norm(a), _norm(b)
+    return bool(a and b) and (a == b or (min(len(a), len(b)) >= 3 and (a in b or b in a)))
+
+
 def _fold(sections: list[Section], title: str) -> list[Section]:
-    """One spine document as sections whose headings are paragraphs, except the
-    one that repeats the chapter title."""
+    """One spine document as sections whose headings are paragraphs, except a first
+    heading that repeats the chapter title (it is the title, not text to read twice)."""
     out: list[Section] = []
-    skipped = False
-    for section in sections:
+    for position, section in enumerate(sections):
         paragraphs = list(section.paragraphs)
-        if section.heading and not (not skipped and _norm(section.heading) == _norm(title)):
+        opening = position == 0 or not any(s.paragraphs for s in sections[:position])
+        if section.heading and not (opening and title and _related(section.heading, title)):
             paragraphs.insert(0, section.heading)
-        elif section.heading:
-            skipped = True
         out.append(Section(None, 0, paragraphs, list(section.notes)))
     return out
