@@ -28,7 +28,8 @@ def phonemize_command(
         str | None,
         typer.Option("--input", "-i", help="Read lines from this file; - for stdin."),
     ] = None,
-    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
+                                                 "detected; a warning names it).")] = None,
 ) -> None:
     """Print the IPA of each input line; words are separated by single spaces.
 
@@ -40,7 +41,12 @@ def phonemize_command(
     from kreyol_cli.fileio import read_lines
 
     convert = line_phonemizer(lang)
-    for line in read_lines(source, text or (), encoding=encoding):
+    def warn(message: str) -> None:
+        from kreyol_cli.progress import console
+
+        console.print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+
+    for line in read_lines(source, text or (), encoding=encoding, warn=warn):
         sys.stdout.write(convert(line.rstrip("\r\n")) + "\n")
     sys.stdout.flush()
 
