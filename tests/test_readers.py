@@ -529,3 +529,23 @@ def test_epub_heading_longer_than_its_nav_entry_is_not_read_twice(tmp_path):
     doc = extract_document(write(tmp_path, "b.epub", _zip(files)))
     assert [(c.title, c.text) for c in doc.chapters] == [
         ("CHAPTER 1 The Seed", "Text one."), ("Chapter 2", "Text two.")]
+
+
+def test_cbz_comic_has_no_text(cli, tmp_path):
+    from doc_factory import PNG, _zip
+
+    path = write(tmp_path, "comic.cbz", _zip({"001.png": PNG, "002.png": PNG},
+                                             first_stored=False))
+    result = cli("extract", path)
+    assert result.exit_code == ExitCode.NO_TEXT, result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_documents_on_stdin(cli):
+    epub = epub_bytes([EpubChapter("Premye pati", ["Bonjou tout moun."])], lang="ht")
+    result = cli("extract", "-", input=epub)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Premye pati\n\nBonjou tout moun.\n"
+    docx = lesson_docx()
+    result = cli("extract", "-", "-f", "json", input=docx)
+    assert json.loads(result.stdout)["format"] == "docx"
