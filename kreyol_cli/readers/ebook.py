@@ -42,9 +42,10 @@ class EbookReader:
         return _filetype(stream, info) is not None
 
     def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
-        from kreyol_cli.readers.pdf import _pymupdf, pdf_document
+        from kreyol_cli.readers.pagelayout import load_pymupdf
+        from kreyol_cli.readers.pdf import pdf_document
 
-        pymupdf = _pymupdf()
+        pymupdf = load_pymupdf()
         filetype = _filetype(stream, info)
         data = stream.read()
         try:
