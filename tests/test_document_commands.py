@@ -108,6 +108,16 @@ def test_translate_a_cp1252_file_without_a_flag(cli, tmp_path):
     assert result.stdout == f"{PAIRS[0][1]}\n{PAIRS[1][1]}\n"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+def test_translate_unicode_files_with_a_bom(cli, tmp_path, encoding):
+    path = tmp_path / "notepad.en.txt"
+    path.write_bytes(f"{PAIRS[0][0]}\r\n{PAIRS[1][0]}\r\n".encode(encoding))
+    result = cli("translate", "-m", TINY_MARIAN, "-i", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [PAIRS[0][1], PAIRS[1][1]]
+    assert "warning" not in result.stderr
+
+
 def test_tts_reads_an_epub(cli, tmp_path):
     epub = tmp_path / "ti-liv.epub"
     epub.write_bytes(epub_bytes([EpubChapter("Premye pati", ["Bonjou tout moun."])], lang="ht"))
