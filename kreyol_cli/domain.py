@@ -48,9 +48,14 @@ class DocumentInfo:
     Attributes:
         title: Title from metadata, else the first heading, else the file stem.
         author: Author from metadata, or ``""``.
-        pages: Page count (1 for plain text).
+        pages: Page count (1 for formats without pages: text, EPUB, DOCX, HTML ...).
         source: The input path, or ``"-"`` for stdin.
-        kind: ``"pdf"``, ``"markdown"`` or ``"text"``.
+        kind: The reader that read it: ``"pdf"``, ``"epub"``, ``"docx"``, ``"odt"``,
+            ``"html"``, ``"ebook"``, ``"markdown"``, ``"text"`` ...
+        language: The language the file declares (EPUB ``dc:language``, DOCX core
+            properties, HTML ``lang``), as a lower-case code, or ``""``.
+        removed: Running headers and footers left out of the text (PDF).
+        encoding: The text encoding used to read it, for text input.
     """
 
     title: str
@@ -58,6 +63,9 @@ class DocumentInfo:
     pages: int
     source: str
     kind: str
+    language: str = ""
+    removed: tuple[str, ...] = ()
+    encoding: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ class Chapter:
         start_page: First page, 1-based (``None`` for plain text).
         end_page: Last page, 1-based, inclusive (``None`` for plain text).
         text: Paragraphs separated by one blank line.
+        matter: ``"body"``, or ``"front"``/``"back"`` for an e-book's front and back
+            matter (cover, copyright, acknowledgments, notes ...).
+        heading: Whether ``title`` is a heading of the document itself (``False``
+            for a stand-in such as the file name or "Chapter 2").
     """
 
     index: int
@@ -77,6 +89,8 @@ class Chapter:
     start_page: int | None
     end_page: int | None
     text: str
+    matter: str = "body"
+    heading: bool = True
 
 
 @dataclass
@@ -89,17 +103,20 @@ class Document:
 
     def to_dict(self) -> dict:
         return {
-            "title": self.info.title,
-            "author": self.info.author,
-            "pages": self.info.pages,
-            "chapters": [
-                {
-                    "title": c.title,
-                    "start_page": c.start_page,
-                    "end_page": c.end_page,
-                    "text": c.text,
-                }
-                for c in self.chapters
-            ],
+            **self.info_dict(self.info),
+            "chapters": [self.chapter_dict(c) for c in self.chapters],
             "warnings": list(self.warnings),
         }
+
+    @staticmethod
+    def info_dict(info: DocumentInfo) -> dict:
+        """The document-level keys of the JSON form."""
+        return {"title": info.title, "author": info.author, "pages": info.pages,
+                "format": info.kind, "language": info.language,
+                "encoding": info.encoding, "removed": list(info.removed)}
+
+    @staticmethod
+    def chapter_dict(chapter: Chapter) -> dict:
+        """One chapter in the JSON form."""
+        return {"title": chapter.title, "start_page": chapter.start_page,
+                "end_page": chapter.end_page, "matter": chapter.matter, "text": chapter.text}

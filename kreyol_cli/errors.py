@@ -16,13 +16,13 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # unexpected failure (a bug: please report it, rerun with --debug)
     USAGE = 2  # bad command-line arguments or options
-    INPUT = 3  # input missing, unreadable, not UTF-8, not a PDF, truncated
+    INPUT = 3  # input missing, unreadable, not in --encoding, not a document, truncated/damaged
     MODEL = 4  # unknown, missing or corrupt model or voice
     LANGUAGE = 5  # language pair or language not supported by the model
     OUTPUT = 6  # output cannot be written (or audio refused to a terminal)
     NETWORK = 7  # download needed but the hub cannot be reached
-    ENCRYPTED = 8  # encrypted PDF and no (or a wrong) --password
-    NO_TEXT = 9  # the document has no extractable text (scanned PDF: OCR it)
+    ENCRYPTED = 8  # encrypted PDF and no (or a wrong) --password; DRM e-book; password DOCX
+    NO_TEXT = 9  # the document has no text to read (scanned PDF, image-only e-book, script page)
     ALREADY_DONE = 10  # audiobook output already complete (--mode skip)
     LOCKED = 11  # another kreyol run holds the lock on the output folder
     INTERRUPTED = 130  # Ctrl-C / SIGTERM
@@ -70,8 +70,14 @@ class NetworkError(KreyolError):
     exit_code = ExitCode.NETWORK
 
 
-class EncryptedPdfError(InputError):
+class EncryptedError(InputError):
+    """Encrypted input kreyol cannot open: DRM e-books, password-protected Office files."""
+
     exit_code = ExitCode.ENCRYPTED
+
+
+class EncryptedPdfError(EncryptedError):
+    """An encrypted PDF and no (or a wrong) ``--password``."""
 
 
 class NoTextError(InputError):

@@ -8,12 +8,12 @@ user expects a good one.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
+import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -21,15 +21,18 @@ from kreyol_cli.errors import InputError, OutputError, UsageError
 
 
 def check_encoding(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise UsageError(f"unknown encoding {encoding!r}: try utf-8, latin-1 or cp1252") from None
+    from kreyol_cli.textcodec import check_encoding as check
+
+    return check(encoding)
 
 
-def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str = "utf-8"
-               ) -> Iterator[str]:
+def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str | None = None,
+               warn: Callable[[str], None] | None = None) -> Iterator[str]:
     """Lines of input, newline kept: TEXT arguments (one line each), a file, or stdin.
+
+    Without ``encoding`` the encoding is detected (BOM, UTF-8, else the
+    likeliest code page, see :mod:`kreyol_cli.textcodec`) and ``warn`` is told
+    when it is not UTF-8.
 
     Raises:
         InputError: Missing or unreadable file, or text that is not in ``encoding``.
@@ -41,11 +44,14 @@ def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str =
         for i, text in enumerate(texts):
             yield text + ("\n" if i < len(texts) - 1 else "")
         return
-    encoding = check_encoding(encoding)
+    if encoding is not None:
+        encoding = check_encoding(encoding)
     if source is None or source == "-":
-        stream = sys.stdin.buffer
-        name = "standard input"
-        yield from _decode(stream, name, encoding)
+        from kreyol_cli.readers import cached_stdin
+
+        cached = cached_stdin()
+        stream = io.BytesIO(cached) if cached is not None else sys.stdin.buffer
+        yield from _decode(stream, "standard input", encoding, warn)
         return
     path = Path(source)
     if path.is_dir():
@@ -57,28 +63,20 @@ def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str =
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}") from None
     with handle:
-        yield from _decode(handle, source, encoding)
+        yield from _decode(handle, source, encoding, warn)
 
 
-def _decode(stream: IO[bytes], name: str, encoding: str) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    offset = 0
+def _decode(stream: IO[bytes], name: str, encoding: str | None,
+            warn: Callable[[str], None] | None) -> Iterator[str]:
+    from kreyol_cli.textcodec import iter_decoded
+
+    def detected(codec: str) -> None:
+        if warn is not None:
+            warn(f"{name} is not UTF-8: read it as {codec} (pass --encoding to choose another)")
+
+    blocks = iter_decoded(stream, encoding, name=name, on_detect=detected)
     buffer = ""
-    first = True
-    while True:
-        block = stream.read1(1 << 16) if hasattr(stream, "read1") else stream.read(1 << 16)
-        final = not block
-        try:
-            text = decoder.decode(block, final=final)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{name} is not valid {encoding} (byte offset {offset + exc.start}): "
-                f"pass --encoding (e.g. --encoding latin-1 or cp1252)"
-            ) from None
-        offset += len(block)
-        if first and text.startswith("\ufeff"):
-            text = text[1:]
-        first = False
+    for text in blocks:
         buffer += text
         *lines, buffer = buffer.splitlines(keepends=True) or [""]
         # splitlines keeps a trailing partial line as the last element. A
@@ -87,10 +85,8 @@ def _decode(stream: IO[bytes], name: str, encoding: str) -> Iterator[str]:
             lines.append(buffer)
             buffer = ""
         yield from lines
-        if final:
-            if buffer:
-                yield buffer
-            return
+    if buffer:
+        yield buffer
 
 
 @contextlib.contextmanager

@@ -63,6 +63,8 @@ class AudiobookRequest:
         fmt: ``m4b`` or ``mp3``.
         mode: ``skip`` (stop if already complete), ``redo`` (rebuild, reusing the
             cache), ``force`` (rebuild without reading the cache).
+        encoding: Encoding of text input (``None``: detected).
+        notes: Footnotes: ``drop`` or keep at the ``end`` of their chapter.
     """
 
     input: str
@@ -76,6 +78,8 @@ class AudiobookRequest:
     split: str = "none"
     fmt: str = "m4b"
     mode: str = "skip"
+    encoding: str | None = None
+    notes: str = "drop"
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -91,7 +95,8 @@ class AudiobookRequest:
         lexicon = self.voice.lexicon
         return {
             "source": self.source, "pages": asdict(self.pages) if self.pages else None,
-            "split": self.split, "format": self.fmt,
+            "split": self.split, "format": self.fmt, "encoding": self.encoding,
+            "notes": self.notes,
             "translation": None if t is None else {**t.model.cache_id, **asdict(t.options)},
             "voice": {**self.voice.voice.cache_id, **asdict(self.voice.options)},
             "glossary": t.glossary.digest() if t is not None and t.glossary else None,
@@ -138,7 +143,8 @@ class _Stats:
 def default_name(path: str) -> str:
     """``books/Ti Liv.ht.pdf`` -> ``Ti Liv``: the stem without a language tag."""
     stem = Path(path).name
-    for suffix in (".pdf", ".txt", ".md", ".markdown"):
+    for suffix in (".pdf", ".txt", ".md", ".markdown", ".epub", ".docx", ".odt", ".html", ".htm",
+                   ".mobi", ".fb2", ".xps", ".cbz", ".srt", ".vtt"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
@@ -147,8 +153,9 @@ def default_name(path: str) -> str:
 
 def language_from_name(path: str) -> str | None:
     """The language tag in a file name (``book.fr.pdf`` -> ``fr``), if any."""
-    m = re.search(r"\.(ht|en|fr)\.[A-Za-z0-9]+$", Path(path).name)
-    return m.group(1) if m else None
+    from kreyol_cli.language import language_from_name as from_name
+
+    return from_name(path)
 
 
 def file_sha256(path: str) -> str:
@@ -233,7 +240,8 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
             stale.unlink(missing_ok=True)
         stats = _Stats()
         t0 = time.perf_counter()
-        info, chapters, warnings = iter_document(req.input, pages=req.pages, password=req.password)
+        info, chapters, warnings = iter_document(req.input, pages=req.pages, password=req.password,
+                                                 encoding=req.encoding, notes=req.notes)
         stats.stage_s["extract"] += time.perf_counter() - t0
         with contextlib.ExitStack() as files:
             result = _stream(req, info, chapters, cache, executor, reporter, stats, files)

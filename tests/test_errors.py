@@ -108,22 +108,32 @@ def test_empty_input_is_not_an_error(cli, tmp_path):
     assert result.exit_code == 0 and out.read_bytes() == b""
 
 
-def test_non_utf8_input_names_encoding(cli, tmp_path):
+def test_non_utf8_input_is_detected_and_named(cli, tmp_path):
     src = tmp_path / "latin1.txt"
     src.write_bytes("Good morning.\nÇa va? Très bien.\n".encode("latin-1"))
-    result = cli("translate", "-m", TINY_MARIAN, "-i", src)
-    assert result.exit_code == ExitCode.INPUT
-    line = one_line_error(result)
+    result = cli("translate", "-m", TINY_MARIAN, "-s", "en", "-i", src)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Bonjou."
+    assert f"warning: {src} is not UTF-8: read it as cp1252" in result.stderr
+    forced = cli("translate", "-m", TINY_MARIAN, "-s", "en", "-i", src, "--encoding", "utf-8")
+    assert forced.exit_code == ExitCode.INPUT
+    line = one_line_error(forced)
     assert "--encoding" in line and "utf-8" in line and str(src) in line
-    fixed = cli("translate", "-m", TINY_MARIAN, "-i", src, "--encoding", "latin-1")
+    fixed = cli("translate", "-m", TINY_MARIAN, "-s", "en", "-i", src, "--encoding", "latin-1")
     assert fixed.exit_code == 0, fixed.stderr
+    assert "warning" not in fixed.stderr
     assert fixed.stdout.splitlines()[0] == "Bonjou."
 
 
 def test_non_utf8_stdin(cli):
-    result = cli("translate", "-m", TINY_MARIAN, input=b"caf\xe9\n")
+    result = cli("translate", "-m", TINY_MARIAN, "-s", "en", "--encoding", "utf-8",
+                 input=b"caf\xe9\n")
     assert result.exit_code == ExitCode.INPUT
     assert "--encoding" in one_line_error(result)
+    detected = cli("translate", "-m", TINY_MARIAN, "-s", "en", input=b"Good morning.\ncaf\xe9\n")
+    assert detected.exit_code == 0, detected.stderr
+    assert detected.stdout.splitlines()[0] == "Bonjou."
+    assert "standard input is not UTF-8: read it as cp1252" in detected.stderr
 
 
 def test_unknown_encoding_and_missing_input(cli, tmp_path):

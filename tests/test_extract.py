@@ -14,7 +14,7 @@ from pdf_factory import SAMPLE, Columns, Heading, Image, Lines, Para, Spec, make
 from kreyol_cli.domain import PageRange
 from kreyol_cli.errors import EncryptedPdfError, InputError, NoTextError, UsageError
 from kreyol_cli.extract import extract_document, iter_document, render_document
-from kreyol_cli.extract_text import join_lines, normalize
+from kreyol_cli.readers.text import join_lines, normalize
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -213,7 +213,7 @@ def test_markdown_chapters(tmp_path):
     doc = extract_document(md)
     assert doc.info.title == "Garden Book" and doc.info.kind == "markdown"
     assert titles(doc) == ["Garden Book", "First Steps", "Water"]
-    assert doc.chapters[1].text == "We dig the soil and plant seeds.\n\none item\n\ntwo items"
+    assert doc.chapters[1].text == "We dig the soil and plant seeds.\n\n- one item\n\n- two items"
     assert doc.chapters[2].text == "Sub\n\nRain helps."
     assert doc.chapters[1].start_page is None
 
@@ -244,8 +244,13 @@ def test_stdin_markdown(monkeypatch):
 def test_non_utf8_text(tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Lekòl la bèl.\n".encode("latin-1"))
+    detected = extract_document(path)
+    assert detected.chapters[0].text == "Lekòl la bèl."
+    assert detected.info.encoding == "cp1252"
+    assert detected.warnings == [f"{path} is not UTF-8: read it as cp1252 (pass --encoding to "
+                                 f"choose another)"]
     with pytest.raises(InputError, match="--encoding"):
-        extract_document(path)
+        extract_document(path, encoding="utf-8")
     assert extract_document(path, encoding="latin-1").chapters[0].text == "Lekòl la bèl."
     with pytest.raises(UsageError):
         extract_document(path, encoding="no-such-codec")

@@ -55,9 +55,11 @@ def test_missing_file_and_bad_bytes_are_input_errors(tmp_path):
     assert "no such file" in str(result.exception)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"kr\xe9y\xf2l\n")
-    result = run("-i", str(bad))
+    result = run("-i", str(bad), "--encoding", "utf-8")
     assert isinstance(result.exception, InputError)
     assert "--encoding" in str(result.exception)
+    detected = run("-i", str(bad))  # cp1252, detected without a flag
+    assert detected.exit_code == 0 and detected.stdout == "kɣejɔl\n"
 
 
 def test_unknown_language():

@@ -11,7 +11,9 @@ import pytest
 from conftest import ROOT
 
 HEAVY = ("ctranslate2", "transformers", "torch", "piper", "onnxruntime", "fitz", "pymupdf",
-         "pydub", "joblib", "numpy", "huggingface_hub", "sentencepiece", "safetensors", "scipy")
+         "pydub", "joblib", "numpy", "huggingface_hub", "sentencepiece", "safetensors", "scipy",
+         # document readers load only when their format is met
+         "lxml", "ebooklib", "mammoth", "readability", "charset_normalizer", "py3langid")
 
 PROBE = """
 import json, sys
@@ -33,7 +35,8 @@ def probe(*args: str) -> tuple[int, set[str], str]:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["cache", "stats"], ["cache", "stats", "--json"],
-                                  ["models", "--help"], ["translate", "--help"]])
+                                  ["models", "--help"], ["translate", "--help"],
+                                  ["extract", "--help"], ["audiobook", "--help"]])
 def test_no_heavy_import_at_start(args):
     code, modules, stdout = probe(*args)
     assert code in (0, None)

@@ -151,7 +151,7 @@ def test_utf16_and_cp1252_subtitles(cli, tmp_path, film):
         out = tmp_path / f"{codec}.wav"
         result = cli("tts", path, "-o", out)
         assert result.exit_code == 0, result.stderr
-        assert f"read it as {codec}" in result.stderr
+        assert ("read it as" in result.stderr) == (not bom)  # a BOM is no guess
         assert out.read_bytes() == expected.read_bytes()
 
 

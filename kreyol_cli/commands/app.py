@@ -56,7 +56,7 @@ def root(
     """kreyol: translate to Haitian Creole and speak it, offline.
 
     Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 bad input, 4 model/voice,
-    5 language, 6 output, 7 network, 8 encrypted PDF, 9 no text, 10 already done,
+    5 language, 6 output, 7 network, 8 encrypted (PDF, DRM, password), 9 no text, 10 already done,
     11 locked, 130 interrupted.
     """
     if debug:

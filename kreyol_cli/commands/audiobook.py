@@ -10,15 +10,18 @@ from kreyol_cli.progress import Reporter
 
 
 def audiobook_command(
-    input: Annotated[str, typer.Argument(help="PDF, .txt or .md file (e.g. book.ht.pdf).")],
+    input: Annotated[str, typer.Argument(help="Document: PDF, EPUB, DOCX, ODT, HTML, Markdown or "
+                                              "text (any format `kreyol extract` reads), e.g. "
+                                              "book.fr.epub.")],
     outdir: Annotated[str | None, typer.Option("--output", "-o", help="Output folder. Default: "
                                                                       "./NAME next to where "
                                                                       "you run it.")] = None,
-    source: Annotated[str | None, typer.Option("--source", "-s", help="Input language: en, fr "
-                                                                      "or ht (no translation). "
-                                                                      "Default: from a .en/.fr/"
-                                                                      ".ht file-name tag, "
-                                                                      "else en.")] = None,
+    source: Annotated[str, typer.Option("--source", "-s", help="Input language: en, fr, ht "
+                                                               "(no translation) or auto: the "
+                                                               ".en/.fr/.ht file-name tag, the "
+                                                               "document's metadata, else "
+                                                               "detected from the text.")
+                      ] = "auto",
     model: Annotated[str | None, typer.Option("--model", "-m", help="Translation model name or "
                                                                     "directory.")] = None,
     voice: Annotated[str | None, typer.Option("--voice", "-v", help="Voice name or .onnx path."
@@ -27,6 +30,12 @@ def audiobook_command(
                                              help="CPU cores to use. Default: all.")] = None,
     pages: Annotated[str | None, typer.Option("--pages", help="Page range, e.g. 1-20.")] = None,
     password: Annotated[str | None, typer.Option("--password", help="PDF password.")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Encoding of text input "
+                                                 "(default: detected; a warning names it).")
+                        ] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Footnotes and endnotes: drop, or end "
+                                                       "(read at the end of their chapter).")
+                     ] = "drop",
     split: Annotated[str, typer.Option("--split", help="none (one file with chapter markers) "
                                                        "or chapters (a file per chapter).")
                      ] = "none",
@@ -54,15 +63,17 @@ def audiobook_command(
                               "from now on. Repeatable.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
-    """Turn a PDF (English, French or Creole) into a Creole audiobook with chapters,
+    """Turn a document (English, French or Creole) into a Creole audiobook with chapters,
     subtitles, the Creole text and a run report."""
     from pathlib import Path
 
     from kreyol_cli.cache import Cache
     from kreyol_cli.domain import PageRange
-    from kreyol_cli.errors import InputError, LanguageError
+    from kreyol_cli.errors import InputError
     from kreyol_cli.executor import make_executor, plan_for
-    from kreyol_cli.pipeline import AudiobookRequest, default_name, language_from_name, run_audiobook
+    from kreyol_cli.fileio import check_encoding
+    from kreyol_cli.language import NAMES, document_language
+    from kreyol_cli.pipeline import AudiobookRequest, default_name, run_audiobook
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
     from kreyol_cli.synthesize import SynthesisOptions, VoiceService, user_lexicon
@@ -70,10 +81,14 @@ def audiobook_command(
 
     if input != "-" and not Path(input).exists():
         raise InputError(f"{input}: no such file")
-    lang = source or language_from_name(input) or "en"
-    if lang not in ("en", "fr", "ht"):
-        raise LanguageError(f"--source {lang!r}: use en, fr or ht")
+    if encoding is not None:
+        check_encoding(encoding)
+    page_range = PageRange.parse(pages) if pages else None
     reporter = Reporter(progress, quiet=quiet)
+    lang, how = document_language(input, source, pages=page_range, password=password,
+                                  encoding=encoding, notes=notes)
+    if source == "auto" and reporter.mode != "none":  # as translate: cron logs stay clean
+        reporter.note(f"source language: {NAMES[lang]} ({lang}), {how}")
     settings = Settings.load()
     registry = Registry.load(settings)
     cores = jobs or default_jobs()
@@ -97,8 +112,8 @@ def audiobook_command(
     request = AudiobookRequest(
         input=input, outdir=Path(outdir) if outdir else Path(name), name=name, source=lang,
         translation=translation, voice=voice_service,
-        pages=PageRange.parse(pages) if pages else None, password=password, split=split,
-        fmt=fmt, mode=mode,
+        pages=page_range, password=password, split=split,
+        fmt=fmt, mode=mode, encoding=encoding, notes=notes,
     )
     cache = Cache(settings, read=mode != "force", warn=reporter.warn)
     if corrections and translation is not None:
@@ -106,13 +121,33 @@ def audiobook_command(
 
         import_corrections(cache, corrections, input if input != "-" else None, lang, reporter)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
+    created = not request.outdir.exists()
     try:
         report = run_audiobook(request, cache, executor, reporter)
+    except BaseException:
+        if created:
+            _remove_if_empty(request.outdir)  # a bad input leaves no empty folder behind
+        raise
     finally:
         executor.close()
         reporter.close()
         cache.close()
+    for message in report["warnings"]:  # the reader's (encoding used, pages skipped)
+        reporter.warn(message)
     minutes, seconds = divmod(int(report["audio_duration_s"]), 60)
     reporter.note(f"wrote {request.outdir}/: {', '.join(report['outputs'])} "
                   f"({len(report['chapters'])} chapters, {minutes} min {seconds} s of audio, "
                   f"{report['elapsed_s']:.0f} s)")
+
+
+def _remove_if_empty(folder) -> None:
+    """Remove a folder this run created if it holds nothing but kreyol's lock file."""
+    import contextlib
+
+    from kreyol_cli.pipeline import LOCK_NAME
+
+    with contextlib.suppress(OSError):
+        if all(p.name == LOCK_NAME for p in folder.iterdir()):
+            for p in folder.iterdir():
+                p.unlink()
+            folder.rmdir()

@@ -24,7 +24,10 @@ class OutputFormat(StrEnum):
 
 def extract_command(
     input: Annotated[
-        str, typer.Argument(help="PDF, .txt or .md file to read, or - for stdin.", show_default=False)
+        str, typer.Argument(help="Document to read, or - for stdin. Formats (found by content): "
+                            "PDF, EPUB, MOBI, FB2, XPS, CBZ, Word .docx, OpenDocument .odt, "
+                            "HTML (main content of a saved web page), SRT/WebVTT subtitles, "
+                            "Markdown and plain text in any encoding.", show_default=False)
     ],
     output: Annotated[
         str, typer.Option("--output", "-o", help="Write here instead of stdout (- is stdout).")
@@ -39,10 +42,22 @@ def extract_command(
         str | None, typer.Option("--password", help="Password of an encrypted PDF.")
     ] = None,
     encoding: Annotated[
-        str, typer.Option("--encoding", help="Encoding of text input.")
-    ] = "utf-8",
+        str | None, typer.Option("--encoding", help="Encoding of text input (default: "
+                                 "detected: BOM, UTF-8, else the likeliest code page; a "
+                                 "warning names it).")
+    ] = None,
+    notes: Annotated[
+        str, typer.Option("--notes", help="Footnotes and endnotes: drop (default; their "
+                          "markers too) or end (kept at the end of their chapter).")
+    ] = "drop",
 ) -> None:
-    """Extract a document's chapters as text (ready for `kreyol translate`), JSON or Markdown."""
+    """Extract a document's chapters as text (ready for `kreyol translate`), JSON or Markdown.
+
+    Reads PDF, EPUB (and MOBI, FB2, XPS, CBZ), Word .docx, OpenDocument .odt,
+    HTML, SRT/WebVTT subtitles, Markdown and plain text, found by content.
+    JSON adds the format, language, encoding, removed running headers, and
+    marks e-book front and back matter.
+    """
     from rich.markup import escape
 
     from kreyol_cli.extract import iter_document, iter_rendered
@@ -50,11 +65,12 @@ def extract_command(
     from kreyol_cli.progress import console
 
     page_range = PageRange.parse(pages) if pages else None
-    check_encoding(encoding)
+    if encoding is not None:
+        check_encoding(encoding)
     if output != "-" and input != "-" and _same_file(input, output):
         raise OutputError(f"{output}: refusing to overwrite the input file")
     info, chapters, warnings = iter_document(
-        input, pages=page_range, password=password, encoding=encoding
+        input, pages=page_range, password=password, encoding=encoding, notes=notes
     )
     reported = 0
 

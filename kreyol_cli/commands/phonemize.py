@@ -28,7 +28,8 @@ def phonemize_command(
         str | None,
         typer.Option("--input", "-i", help="Read lines from this file; - for stdin."),
     ] = None,
-    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
+                                                 "detected; a warning names it).")] = None,
     lexicon: Annotated[list[str] | None, typer.Option(
         "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
                           "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
@@ -59,7 +60,13 @@ def phonemize_command(
         option = "--explain" if explain else "--lexicon"
         raise UsageError(f"{option} is for kreyol's Creole readings: use it with --lang ht")
     convert = line_phonemizer(lang, user_lexicon, explain=explain)
-    for line in read_lines(source, text or (), encoding=encoding):
+
+    def warn(message: str) -> None:
+        from kreyol_cli.progress import console
+
+        console.print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+
+    for line in read_lines(source, text or (), encoding=encoding, warn=warn):
         sys.stdout.write(convert(line.rstrip("\r\n")) + "\n")
     sys.stdout.flush()
 

@@ -59,9 +59,40 @@ def _head(path: str) -> bytes:
         return b""
 
 
+def subtitle_sample(path: str | None, encoding: str | None) -> str:
+    """Some of a subtitle file's spoken text, for language detection (``""`` for stdin,
+    which can be read only once)."""
+    if path is None:
+        return ""
+    from kreyol_cli.subtitles import cues_text, load
+
+    try:
+        subtitles = load(Path(path).read_bytes(), name=path, encoding=encoding)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return cues_text(subtitles.cues, subtitles.format)[:4000]
+
+
+def copy_subtitles(path: str, output: str) -> None:
+    """Creole subtitles to Creole: the file goes through as it is."""
+    from kreyol_cli.fileio import atomic_output
+
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    with atomic_output(output, binary=True) as out:
+        out.write(data)
+
+
 def load_input(path: str, encoding: str | None, reporter: Reporter):
     """Read and parse a subtitle file (``-``: stdin); warn about a guessed encoding."""
     from kreyol_cli.subtitles import load
+    from kreyol_cli.textcodec import UNICODE
 
     name = "standard input" if path == "-" else path
     try:
@@ -69,7 +100,7 @@ def load_input(path: str, encoding: str | None, reporter: Reporter):
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror}") from None
     subtitles = load(data, name=name, encoding=encoding)
-    if encoding is None and subtitles.encoding not in ("utf-8", "ascii"):
+    if encoding is None and subtitles.encoding not in UNICODE:
         reporter.warn(f"{name} is not UTF-8: read it as {subtitles.encoding} "
                       f"(pass --encoding to choose)")
     return subtitles

@@ -19,12 +19,18 @@ def translate_command(
     text: Annotated[list[str] | None, typer.Argument(help="Text to translate (each argument "
                                                       "is a line). Default: --input or stdin.",
                                                       show_default=False)] = None,
-    input: Annotated[str | None, typer.Option("--input", "-i", help="Input file, - for stdin.")
-                     ] = None,
+    input: Annotated[str | None, typer.Option("--input", "-i", help="Input file, - for stdin: "
+                                              "text or Markdown (shape kept), or any document "
+                                              "`kreyol extract` reads (PDF, EPUB, DOCX, ODT, "
+                                              "HTML ...).")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, - for stdout.")
                       ] = "-",
-    source: Annotated[str, typer.Option("--source", "-s", help="Source language: en or fr.")
-                      ] = "en",
+    source: Annotated[str, typer.Option("--source", "-s", help="Source language: en, fr, ht "
+                                                               "(copied through) or auto: the "
+                                                               "file-name tag (.fr.txt), the "
+                                                               "document's metadata, else "
+                                                               "detected from the text.")
+                      ] = "auto",
     target: Annotated[str, typer.Option("--target", "-t", help="Target language.")] = "ht",
     model: Annotated[str | None, typer.Option("--model", "-m",
                                               help="Model name (see `kreyol models list`) or "
@@ -38,9 +44,12 @@ def translate_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or jsonl (one "
                                                             "{source, translation, cached} "
                                                             "per sentence).")] = "text",
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
-                                                                     "UTF-8; subtitles: detected).")
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding "
+                                                 "(default: detected; a warning names it).")
                         ] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Footnotes of documents: drop or end "
+                                                       "(at the end of their chapter).")
+                     ] = "drop",
     glossary: Annotated[str | None, typer.Option(
         "--glossary", help="Translation glossary: TSV (source<TAB>Creole) or a spreadsheet's "
                            "CSV; a term with no Creole side is kept as is.")] = None,
@@ -62,9 +71,16 @@ def translate_command(
     kreyol translate -i film.en.srt -o film.ht.srt
     """
     from kreyol_cli.cache import Cache
-    from kreyol_cli.commands.subtitles import subtitle_input, translate_file
+    from kreyol_cli.commands.subtitles import (
+        copy_subtitles,
+        subtitle_input,
+        subtitle_sample,
+        translate_file,
+    )
     from kreyol_cli.errors import UsageError
-    from kreyol_cli.fileio import read_lines, text_output
+    from kreyol_cli.fileio import text_output
+    from kreyol_cli.inputs import input_text
+    from kreyol_cli.language import NAMES, choose_source
     from kreyol_cli.registry import Registry
     from kreyol_cli.segment import iter_units
     from kreyol_cli.settings import Settings, default_jobs
@@ -80,6 +96,29 @@ def translate_command(
     if review is not None:
         reviews.format_of(review)  # a bad name fails now, not after the translation
     reporter = Reporter("auto", quiet=quiet)
+    subtitles = subtitle_input(input, text, lone_file=True)  # SRT/WebVTT go cue by cue
+    document = None if subtitles is not None else input_text(
+        input, text or (), encoding=encoding, notes=notes, warn=reporter.warn)
+    if source == "auto":
+        if document is None:
+            path = None if subtitles == "-" else subtitles
+            source, how = choose_source(None, path, "", subtitle_sample(path, encoding))
+        else:
+            source, how = choose_source(None, document.path, document.declared,
+                                        document.sample())
+        if reporter.mode != "none" or source == target:  # on a terminal; cron logs stay clean
+            reporter.note(f"source language: {NAMES[source]} ({source}), {how}")
+    if source == target:
+        # Creole in, Creole out: nothing to translate; the text goes through as it is.
+        reporter.note(f"the input is already {NAMES.get(target, target)}: copied through "
+                      f"untranslated")
+        if document is None:
+            copy_subtitles(subtitles, output)
+        else:
+            with text_output(output) as out:
+                _copy_through(document.lines, out, fmt)
+        reporter.close()
+        return
     settings = Settings.load()
     resolved = Registry.load(settings).resolve_translation(model, source, target)
     options = TranslateOptions(source=source, target=target, beam_size=beam)
@@ -89,12 +128,11 @@ def translate_command(
     if corrections:
         import_corrections(cache, corrections, input if input != "-" else None, source,
                            reporter)
-    lines = read_lines(input, text or (), encoding=encoding or "utf-8")
-    subtitles = subtitle_input(input, text, lone_file=True)
     try:
-        if subtitles is not None:  # SRT/WebVTT: cue by cue, timings kept
+        if document is None:  # SRT/WebVTT: cue by cue, timings kept
             return translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,
                                   reporter=reporter, encoding=encoding)
+        lines = document.lines
         with contextlib.ExitStack() as stack:
             collector = None
             if review is not None:
@@ -122,3 +160,18 @@ def translate_command(
     finally:
         reporter.close()
         cache.close()
+
+
+def _copy_through(lines, out, fmt: str) -> None:
+    """Write the input as its own translation (``--source`` equal to ``--target``)."""
+    from kreyol_cli.segment import iter_units, split_sentences
+
+    for unit in iter_units(lines):
+        if fmt == "jsonl":
+            for sentence in split_sentences(unit.text) if unit.text.strip() else ():
+                out.write(json.dumps({"source": sentence, "translation": sentence,
+                                      "cached": False}, ensure_ascii=False) + "\n")
+        else:
+            out.write(unit.render(unit.text))
+        if out is sys.stdout:
+            out.flush()

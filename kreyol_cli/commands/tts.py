@@ -14,8 +14,9 @@ def tts_command(
     text: Annotated[list[str] | None, typer.Argument(help="Text to speak (each argument is a "
                                                       "line). Default: --input or stdin.",
                                                       show_default=False)] = None,
-    input: Annotated[str | None, typer.Option("--input", "-i", help="Input file, - for stdin.")
-                     ] = None,
+    input: Annotated[str | None, typer.Option("--input", "-i", help="Input file, - for stdin: "
+                                              "text, or any document `kreyol extract` reads "
+                                              "(PDF, EPUB, DOCX, ODT, HTML ...).")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Audio file, or - to "
                                                                       "stream to stdout.")
                       ] = None,
@@ -45,9 +46,12 @@ def tts_command(
                                                   )] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the "
                                                               "cache.")] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
-                                                                     "UTF-8; subtitles: detected).")
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding "
+                                                 "(default: detected; a warning names it).")
                         ] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Footnotes of documents: drop or end "
+                                                       "(at the end of their chapter).")
+                     ] = "drop",
     lexicon: Annotated[list[str] | None, typer.Option(
         "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
                           "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
@@ -68,7 +72,7 @@ def tts_command(
     from kreyol_cli.commands.subtitles import speak_file, subtitle_input
     from kreyol_cli.errors import UsageError
     from kreyol_cli.executor import make_executor, plan_for
-    from kreyol_cli.fileio import read_lines
+    from kreyol_cli.inputs import input_text
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
     from kreyol_cli.speech import first_audible, iter_sentences, speak
@@ -94,8 +98,11 @@ def tts_command(
                            if lang == "ht" else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
-    sentences = iter_sentences(read_lines(input, text or (), encoding=encoding or "utf-8"))
-    subtitles = subtitle_input(input, text, lone_file=True)
+    subtitles = subtitle_input(input, text, lone_file=True)  # SRT/WebVTT: a voice-over
+    if subtitles is None:
+        document = input_text(input, text or (), encoding=encoding, notes=notes,
+                              warn=reporter.warn)
+        sentences = iter_sentences(document.lines)
     try:
         if subtitles is not None:  # SRT/WebVTT: a timed voice-over
             return speak_file(subtitles, output=output, audio_format=audio_format,

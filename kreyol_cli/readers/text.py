@@ -1,6 +1,10 @@
-"""Text clean-up shared by the extractors, and chapters from plain text and Markdown.
+"""Plain text files, and the text clean-up every reader shares.
 
-Everything here is pure string work: no I/O, no PyMuPDF.
+The clean-up (``normalize``, ``join_lines`` ...) is pure string work. The
+reader decodes the bytes (``kreyol_cli.textcodec``: BOM, UTF-8, else a
+detector; ``--encoding`` wins), splits sections at rule lines, and keeps the
+shape of the lines: list items stay items, one sentence per line stays one
+paragraph per line.
 """
 
 from __future__ import annotations
@@ -8,8 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import IO
 
-from kreyol_cli.domain import Chapter
+from kreyol_cli.domain import Chapter, DocumentInfo
+from kreyol_cli.errors import InputError
+from kreyol_cli.readers.base import Reading, ReadOptions, StreamInfo, peek
 
 _LIGATURES = {
     "\ufb00": "ff",
@@ -27,6 +34,10 @@ _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but newline, incl. NBSP and 
 
 _HYPHENS = "-\u2010\u00ad"
 _SENTENCE_END = ".!?…:;»\"”’)]"
+# A list item: "- a", "* a", "• a", "1. a", "2) a", "a) a".
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪◦–]|\d{1,3}[.)]|[a-z][.)])\s+\S")
+# Footnote markers in running text: "[12]", "[a]" and superscript digits.
+_NOTE_MARKER = re.compile(r"(?<=\S)(?:\[\d{1,3}\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)(?=[\s.,;:!?)]|$)")
 _RULE = re.compile(r"^\s*(?:\*\s*){3,}$|^\s*(?:-\s*){3,}$|^\s*(?:_\s*){3,}$")
 
 
@@ -90,6 +101,10 @@ def _paragraphs(lines: list[str]) -> list[str]:
             if current:
                 paragraphs.append(current)
             current = ""
+        elif hard_wrapped and _LIST_ITEM.match(line):
+            if current:  # a list item starts a paragraph of its own, even when wrapped
+                paragraphs.append(current)
+            current = line.strip()
         elif hard_wrapped:
             current = join_lines(current, line)
         else:
@@ -97,90 +112,6 @@ def _paragraphs(lines: list[str]) -> list[str]:
     if current:
         paragraphs.append(current)
     return [" ".join(p.split()) for p in paragraphs]
-
-
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
-    (re.compile(r"<[^>\n]+>"), ""),  # inline HTML
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(?<!\w)([*_])(?!\s)(.+?)(?<!\s)\1(?!\w)"), r"\2"),
-    (re.compile(r"`([^`]*)`"), r"\1"),
-]
-_MD_PREFIX = re.compile(r"^\s{0,3}(?:>\s?)*(?:[-*+]\s+|\d+[.)]\s+)?")
-
-
-def _markdown_line(line: str) -> str:
-    for pattern, repl in _MD_INLINE:
-        line = pattern.sub(repl, line)
-    return line
-
-
-def looks_like_markdown(text: str) -> bool:
-    """Whether text read from stdin has Markdown ``#``/``##`` headings."""
-    return any(re.match(r"#{1,2}\s+\S", ln) for ln in text.splitlines())
-
-
-def markdown_sections(text: str) -> tuple[str | None, list[tuple[str | None, list[str]]]]:
-    """Split Markdown into ``(document title, [(heading, paragraphs), ...])``.
-
-    ``#`` headings are chapters when there are two or more of them; otherwise a
-    single ``#`` is the document title and ``##`` headings are the chapters.
-    Deeper headings stay in the text as paragraphs of their own.
-    """
-    lines = text.splitlines()
-    levels = [len(m.group(1)) for ln in lines if (m := _MD_HEADING.match(ln))]
-    chapter_level = 1 if levels.count(1) >= 2 or 2 not in levels else 2
-    doc_title: str | None = None
-    sections: list[tuple[str | None, list[str]]] = []
-    heading: str | None = None
-    body: list[str] = []
-    in_fence = False
-    for raw in lines:
-        if raw.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            body.append("")
-            continue
-        match = None if in_fence else _MD_HEADING.match(raw)
-        if match and len(match.group(1)) == chapter_level:
-            if heading is not None or any(b.strip() for b in body):
-                sections.append((heading, _paragraphs(body)))
-            heading, body = _markdown_line(match.group(2)), []
-        elif match and len(match.group(1)) < chapter_level:
-            doc_title = doc_title or _markdown_line(match.group(2))
-            body.append("")
-        elif match:  # a sub-heading: a paragraph of its own
-            body.extend(["", _markdown_line(match.group(2)), ""])
-        elif not in_fence and is_rule(raw):
-            body.append("")
-        else:
-            line = raw if in_fence else _markdown_line(_MD_PREFIX.sub("", raw, count=1))
-            if not in_fence and _MD_PREFIX.match(raw).group(0).strip():
-                body.append("")  # list items and quotes start paragraphs
-            body.append(line)
-    if heading is not None or any(b.strip() for b in body):
-        sections.append((heading, _paragraphs(body)))
-    if chapter_level == 1 and doc_title is None and len(sections) == 1 and sections[0][0]:
-        doc_title = sections[0][0]
-    return doc_title, sections
-
-
-_BYLINE = re.compile(r"\A\s*#[ \t]+[^\n]+\n(?:[ \t]*\n)*[ \t]*([*_])([^*_\n]+)\1[ \t]*(?:\n|\Z)")
-
-
-def markdown_byline(text: str, sections: list[tuple[str | None, list[str]]]
-                    ) -> tuple[str, list[tuple[str | None, list[str]]]]:
-    """The author of a Markdown book written as ``# Title`` then ``*Author*``
-    (the shape kreyol writes ``NAME.ht.md`` in), and the sections without that
-    line; ``("", sections)`` when there is no such byline."""
-    m = _BYLINE.match(text)
-    if not m or not sections or sections[0][0] is not None:
-        return "", sections
-    author = m.group(2).strip()
-    if sections[0][1] != [author]:
-        return "", sections
-    return author, sections[1:]
 
 
 def plain_sections(text: str) -> list[tuple[str | None, list[str]]]:
@@ -228,5 +159,64 @@ def text_chapters(
             title = fallback_title
         else:
             title = f"Chapter {index + 1}"
-        yield Chapter(index, title, None, None, "\n\n".join(paragraphs))
+        yield Chapter(index, title, None, None, "\n\n".join(paragraphs), heading=bool(heading))
         index += 1
+
+
+def strip_note_markers(text: str) -> str:
+    """Remove footnote markers (``[12]``, ``²``) glued to the end of a word."""
+    return _NOTE_MARKER.sub("", text)
+
+
+def decode_input(data: bytes, info: StreamInfo, options: ReadOptions) -> tuple[str, str, list[str]]:
+    """Decode a text file: ``(text, encoding, warnings)``; newlines made ``\\n``.
+
+    Raises:
+        InputError: Binary data, or bytes not valid in ``options.encoding``.
+        UsageError: Unknown ``options.encoding``.
+    """
+    from kreyol_cli.textcodec import UNICODE, decode_bytes
+
+    warnings: list[str] = []
+    if options.encoding is None and b"\0" in data[:4096] and not data.startswith(_UTF16_32_BOMS):
+        raise InputError(f"{info.name} is a binary file, not a document kreyol reads "
+                         f"(PDF, EPUB, DOCX, ODT, HTML, text or Markdown)")
+    try:
+        text, codec = decode_bytes(data, options.encoding)
+    except InputError as exc:
+        raise InputError(f"{info.name} is {exc}" if str(exc).startswith("not valid")
+                         else f"{info.name}: {exc}") from None
+    if options.encoding is None and codec not in UNICODE:
+        warnings.append(f"{info.name} is not UTF-8: read it as {codec} "
+                        f"(pass --encoding to choose another)")
+    text = normalize(text).replace("\r\n", "\n").replace("\r", "\n")
+    return text, codec, warnings
+
+
+#: Encodings that need no warning: UTF-8, or a Unicode file with its byte-order mark.
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+class TextReader:
+    """Plain text: the fallback for anything that decodes as text."""
+
+    name = "text"
+
+    def accepts(self, stream: IO[bytes], info: StreamInfo) -> bool:
+        head = peek(stream, 4096)
+        return b"\0" not in head or head.startswith(_UTF16_32_BOMS)
+
+    def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
+        text, codec, warnings = decode_input(stream.read(), info, options)
+        if options.pages is not None:
+            warnings.append("--pages applies to PDF input only; ignored")
+        if options.notes == "drop":
+            text = strip_note_markers(text)
+        sections = plain_sections(text)
+        if not any(paragraphs for _, paragraphs in sections):
+            raise InputError(f"{info.name} has no text")
+        doc = DocumentInfo(info.stem, "", 1, info.source, "text", encoding=codec)
+        return Reading(doc, text_chapters(sections, info.stem), warnings)
+
+
+READER = TextReader()
