@@ -113,6 +113,7 @@ class _ChapterState:
     sentences: int = 0
     characters: int = 0
     file: str | None = None
+    weight: float = 0.0
 
 
 @dataclass
@@ -224,7 +225,8 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
         info, chapters, warnings = iter_document(req.input, pages=req.pages, password=req.password)
         stats.stage_s["extract"] += time.perf_counter() - t0
         with contextlib.ExitStack() as files:
-            result = _stream(req, info, chapters, cache, executor, reporter, stats, files)
+            result = _stream(req, info, chapters, cache, executor, reporter, stats, files,
+                             warnings)
         stats.stage_s["assemble"] += result.pop("_assemble_s")
         report = {
             "status": "complete",
@@ -245,7 +247,7 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
             "elapsed_s": round(time.perf_counter() - started, 3),
             "models": _models(req),
             "voice_substitutions": stats.substitutions,
-            "warnings": list(warnings) + list(reporter.warnings),
+            "warnings": list(dict.fromkeys([*warnings, *reporter.warnings])),
             "fingerprint": fingerprint,
         }
         write_json(output_paths(req)["report"], report)
@@ -296,17 +298,47 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
+def _book_size(req: AudiobookRequest, info, chapters: Iterator[Chapter]
+               ) -> tuple[str, int | None, int | None, Iterator[Chapter], int]:
+    """How the book's progress is counted: (unit, total, chapters, chapters, first page).
+
+    A PDF streams, so it is counted in pages (its chapter count is unknown until
+    the end); a text file is in memory already, so its chapters are listed and
+    it is counted in characters.
+    """
+    if info.kind == "pdf":
+        selected = req.pages.clamp(info.pages) if req.pages else range(info.pages)
+        first = selected[0] if len(selected) else 0
+        return "pages", len(selected) or None, None, chapters, first
+    listed = list(chapters)
+    return "characters", sum(len(c.text) for c in listed), len(listed), iter(listed), 0
+
+
 def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Executor,
-            reporter: Reporter, stats: _Stats, files: contextlib.ExitStack) -> dict:
+            reporter: Reporter, stats: _Stats, files: contextlib.ExitStack,
+            warnings: list[str]) -> dict:
     paths = output_paths(req)
     text_out = files.enter_context(atomic_output(paths["text"]))
     srt_out = files.enter_context(atomic_output(paths["srt"]))
     states: list[_ChapterState] = []
     pending: deque[SpeechTask] = deque()
-    pages_task = files.enter_context(reporter.stage("extract", total=info.pages))
+    unit, total, count, chapters, first_page = _book_size(req, info, chapters)
+    book = files.enter_context(reporter.book(unit, total, count))
+    counted = 0  # units assigned to chapters so far
+    forwarded = 0
+
+    def forward_warnings() -> None:
+        nonlocal forwarded
+        for message in warnings[forwarded:]:
+            reporter.warn(message)
+        forwarded = len(warnings)
+
+    forward_warnings()
 
     def tasks() -> Iterator[str]:
+        nonlocal counted
         for chapter in _timed(chapters, stats):
+            forward_warnings()
             title, paragraphs = _translate_chapter(req, chapter, cache, stats)
             opening: list[str] = []
             if not states:  # the book opens with its title and author, like a printed one
@@ -315,27 +347,30 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
                 opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
                                                     if info.author else [])
-            pages_task.set_total(info.pages)
-            if chapter.end_page:
-                pages_task.advance(max(0, chapter.end_page - pages_task.done))
+            if unit == "pages":
+                reached = (chapter.end_page or first_page + counted) - first_page
+                weight = max(0, reached - counted)
+            else:
+                weight = len(chapter.text)
+            counted += weight
             text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
             sentences = opening + [title] + [s for p in paragraphs for s in p]
             states.append(_ChapterState(chapter.index, title, chapter.start_page,
                                         chapter.end_page, sentences=len(sentences),
-                                        characters=sum(map(len, sentences))))
-            reporter.event("chapter_ready", chapter=title, index=len(states) - 1,
+                                        characters=sum(map(len, sentences)), weight=weight))
+            reporter.event("chapter_ready", "translate", index=len(states) - 1, title=title,
                            sentences=len(sentences))
             for sentence in sentences:
                 task = SpeechTask(len(states) - 1, sentence)
                 pending.append(task)
                 yield task.text
+        forward_warnings()
 
     rate = req.voice.sample_rate
     offset = 0  # samples written so far, whole book
     cue_no = 0
     current = -1
     sink: AudioSink | None = None
-    bar = None
     intermediate = req.outdir / f".{req.name}.audio.{'m4a' if req.fmt == 'm4b' else 'mp3'}"
     split_files: list[str] = []
 
@@ -349,25 +384,29 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
         split_files.append(filename)
         return FfmpegSink(req.outdir / filename, rate, req.fmt, extra_args=tags)
 
+    def close_chapter(state: _ChapterState) -> None:
+        nonlocal sink
+        state.end = offset / rate
+        if req.split == "chapters":
+            sink.close()
+            sink = None
+        book.finish_chapter(audio_s=state.end - state.start,
+                            file=state.file or paths["audio"].name,
+                            start_s=state.start, end_s=state.end)
+
     task_fn = functools.partial(synthesize_chunk, req.voice, cache=cache)
     try:
         for part in executor.map(task_fn, tasks()):
             task = pending.popleft()
             if task.chapter != current:
                 if current >= 0:
-                    states[current].end = offset / rate
-                    if req.split == "chapters":
-                        sink.close()
-                        sink = None
-                        reporter.event("chapter_done", chapter=states[current].title,
-                                       file=states[current].file, elapsed_s=None)
-                    bar.finish()
+                    close_chapter(states[current])
                 current = task.chapter
-                states[current].start = offset / rate
-                bar = files.enter_context(reporter.stage(
-                    "synthesize", total=states[current].sentences, chapter=states[current].title))
+                state = states[current]
+                state.start = offset / rate
+                book.start_chapter(current, state.title, state.sentences, state.weight)
                 if req.split == "chapters":
-                    sink = open_chapter_sink(states[current])
+                    sink = open_chapter_sink(state)
                 elif sink is None:
                     sink = FfmpegSink(intermediate, rate, "m4a" if req.fmt == "m4b" else "mp3")
             _account(part, stats)
@@ -378,10 +417,9 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 end = offset + max(part.samples - part.silence, 0)
                 srt_out.write(cue_block(cue_no, Cue(offset / rate, end / rate, task.text)))
                 offset += part.samples
-            bar.advance()
+            book.advance(1, audio_s=part.samples / rate)
         if current >= 0:
-            states[current].end = offset / rate
-            bar.finish()
+            close_chapter(states[current])
         t0 = time.perf_counter()
         if sink is not None:
             sink.close()
@@ -402,9 +440,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
         remux_with_chapters(intermediate, paths["audio"], req.fmt, meta)
         intermediate.unlink(missing_ok=True)
         outputs.insert(0, paths["audio"].name)
-        reporter.event("chapter_done", chapter=states[-1].title, file=paths["audio"].name)
     else:
-        reporter.event("chapter_done", chapter=states[-1].title, file=states[-1].file)
         outputs = split_files + outputs
     assemble_s = time.perf_counter() - t0
     return {

@@ -166,11 +166,14 @@ def _start(args: list, env: dict) -> subprocess.Popen:
 
 
 def _wait_for_synthesized(proc: subprocess.Popen, n: int) -> None:
+    spoken: dict[int, int] = {}  # sentences done per chapter
     for line in proc.stderr:
         if line.startswith("{"):
             event = json.loads(line)
-            if event.get("stage") == "synthesize" and event["done"] >= n:
-                return
+            if event["event"] == "progress" and event["chapter"]:
+                spoken[event["chapter"]["index"]] = event["chapter"]["done"]
+                if sum(spoken.values()) >= n:
+                    return
     raise AssertionError(f"run ended before {n} sentences were synthesized: {proc.wait()}")
 
 
