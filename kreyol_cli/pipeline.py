@@ -30,9 +30,10 @@ from kreyol_cli.assemble import ChapterMark, Cue, cue_block, ffmetadata, remux_w
 from kreyol_cli.audio import AudioSink, FfmpegSink
 from kreyol_cli.cache import Cache
 from kreyol_cli.domain import Chapter, PageRange
-from kreyol_cli.errors import AlreadyDoneError, LockedError, OutputError, UsageError
+from kreyol_cli.errors import AlreadyDoneError, UsageError
 from kreyol_cli.executor import Executor
 from kreyol_cli.fileio import atomic_output
+from kreyol_cli.outdir import LOCK_NAME, OutputFolder  # noqa: F401 (LOCK_NAME: public name)
 from kreyol_cli.progress import Reporter
 from kreyol_cli.segment import split_sentences
 from kreyol_cli.synthesize import AudioPart, VoiceService, synthesize_chunk
@@ -41,7 +42,6 @@ from kreyol_cli.translate import TranslationService, translate_with_cache
 MODES = ("skip", "redo", "force")
 SPLITS = ("none", "chapters")
 BOOK_FORMATS = ("m4b", "mp3")
-LOCK_NAME = ".kreyol.lock"
 
 
 @dataclass(frozen=True)
@@ -165,20 +165,6 @@ def output_paths(req: AudiobookRequest) -> dict[str, Path]:
     return paths
 
 
-def _lock(outdir: Path):
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(outdir / LOCK_NAME), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockedError(
-            f"another kreyol run is working in {outdir}: wait for it to finish, or use "
-            f"another -o folder"
-        ) from None
-    return lock
-
-
 def _check_done(req: AudiobookRequest, fingerprint: dict) -> None:
     report_path = req.outdir / "report.json"
     try:
@@ -204,18 +190,11 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
     from kreyol_cli.extract import iter_document
 
     started = time.perf_counter()
-    try:
-        req.outdir.mkdir(parents=True, exist_ok=True)
-        probe = req.outdir / f".kreyol-write-test-{time.time_ns()}"
-        probe.touch()
-        probe.unlink()
-    except OSError as exc:
-        raise OutputError(f"cannot write to {req.outdir}: {exc.strerror} (choose another -o)"
-                          ) from None
-    lock = _lock(req.outdir)
-    try:
+    with OutputFolder(req.outdir) as folder:
         fingerprint = {"input_sha256": file_sha256(req.input) if req.input != "-" else None,
                        **req.settings_fingerprint()}
+        previous = folder.previous_report()
+        folder.check_same_book(previous, req.name, fingerprint["input_sha256"], req.input)
         if req.mode == "skip" and req.input != "-":
             _check_done(req, fingerprint)
         for stale in req.outdir.glob(".*.part"):  # left by a killed run
@@ -251,9 +230,8 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
             "fingerprint": fingerprint,
         }
         write_json(output_paths(req)["report"], report)
+        folder.remove_stale(previous, report["outputs"])
         return report
-    finally:
-        lock.release()
 
 
 def _models(req: AudiobookRequest) -> dict:
@@ -319,7 +297,9 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
             warnings: list[str]) -> dict:
     paths = output_paths(req)
     text_out = files.enter_context(atomic_output(paths["text"]))
-    srt_out = files.enter_context(atomic_output(paths["srt"]))
+    # --split chapters: one .srt beside each chapter file, timed from its start.
+    srt_out = files.enter_context(atomic_output(paths["srt"])) if req.split == "none" else None
+    chapter_cues: list[str] = []
     states: list[_ChapterState] = []
     pending: deque[SpeechTask] = deque()
     unit, total, count, chapters, first_page = _book_size(req, info, chapters)
@@ -375,10 +355,11 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
     split_files: list[str] = []
 
     def open_chapter_sink(state: _ChapterState) -> AudioSink:
-        filename = f"{len(split_files) + 1:02d}-{_slug(state.title)}.{req.fmt}"
+        number = sum(1 for s in states if s.file) + 1
+        filename = f"{number:02d}-{_slug(state.title)}.{req.fmt}"
         state.file = filename
         tags = ["-metadata", f"title={state.title}", "-metadata", f"album={info.title}",
-                "-metadata", f"track={len(split_files) + 1}", "-metadata", "genre=Audiobook"]
+                "-metadata", f"track={number}", "-metadata", "genre=Audiobook"]
         if info.author:
             tags += ["-metadata", f"artist={info.author}"]
         split_files.append(filename)
@@ -390,6 +371,11 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
         if req.split == "chapters":
             sink.close()
             sink = None
+            srt_name = Path(state.file).with_suffix(".srt").name
+            with atomic_output(req.outdir / srt_name) as chapter_srt:
+                chapter_srt.write("".join(chapter_cues))
+            chapter_cues.clear()
+            split_files.append(srt_name)
         book.finish_chapter(audio_s=state.end - state.start,
                             file=state.file or paths["audio"].name,
                             start_s=state.start, end_s=state.end)
@@ -415,7 +401,12 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 sink.write(part.pcm)
                 cue_no += 1
                 end = offset + max(part.samples - part.silence, 0)
-                srt_out.write(cue_block(cue_no, Cue(offset / rate, end / rate, task.text)))
+                if srt_out is not None:
+                    srt_out.write(cue_block(cue_no, Cue(offset / rate, end / rate, task.text)))
+                else:
+                    zero = states[current].start * rate
+                    chapter_cues.append(cue_block(len(chapter_cues) + 1, Cue(
+                        (offset - zero) / rate, (end - zero) / rate, task.text)))
                 offset += part.samples
             book.advance(1, audio_s=part.samples / rate)
         if current >= 0:
@@ -432,8 +423,9 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
         from kreyol_cli.errors import NoTextError
 
         raise NoTextError(f"{req.input} has no speakable text: nothing to make an audiobook of")
-    outputs = [paths["text"].name, paths["srt"].name, "report.json"]
+    outputs = [paths["text"].name, "report.json"]
     if req.split == "none":
+        outputs.insert(1, paths["srt"].name)
         marks = [ChapterMark(s.title, s.start, s.end) for s in states]
         meta = ffmetadata(info.title, info.author, marks,
                           comment=f"Made with kreyol {__version__}")

@@ -15,11 +15,12 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from kreyol_cli import __version__
 from kreyol_cli.commands.audiobook import audiobook_command
 from kreyol_cli.commands.cache import cache_app
-from kreyol_cli.commands.edge import handle_errors, state
+from kreyol_cli.commands.edge import INTERRUPTED, handle_errors, state
 from kreyol_cli.commands.extract import extract_command
 from kreyol_cli.commands.models import models_app
 from kreyol_cli.commands.phonemize import phonemize_command
@@ -28,7 +29,20 @@ from kreyol_cli.commands.tts import tts_command
 from kreyol_cli.errors import ExitCode
 from kreyol_cli.progress import console
 
+
+class _RootGroup(TyperGroup):
+    """The root group; ``--debug`` works after the subcommand too, as the error hint
+    ("rerun with --debug") invites: ``kreyol tts ... --debug``."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[1:end]:
+            args = ["--debug", *(a for i, a in enumerate(args) if a != "--debug" or i >= end)]
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="kreyol",
     help="English and French documents to Haitian Creole text and speech, offline.",
     no_args_is_help=True,
@@ -95,5 +109,5 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="kreyol")
     except KeyboardInterrupt:
-        console.print("interrupted", highlight=False)
+        console.print(INTERRUPTED, highlight=False)
         sys.exit(int(ExitCode.INTERRUPTED))

@@ -10,10 +10,13 @@ from kreyol_cli.progress import Reporter
 
 
 def audiobook_command(
-    input: Annotated[str, typer.Argument(help="PDF, .txt or .md file (e.g. book.ht.pdf).")],
-    outdir: Annotated[str | None, typer.Option("--output", "-o", help="Output folder. Default: "
-                                                                      "./NAME next to where "
-                                                                      "you run it.")] = None,
+    inputs: Annotated[list[str], typer.Argument(
+        metavar="INPUT...", show_default=False,
+        help="PDF, .txt or .md files (e.g. book.ht.pdf), or - for stdin. Several books: "
+             "each goes to OUTDIR/NAME/.")],
+    outdir: Annotated[str | None, typer.Option("--output", "-o", metavar="OUTDIR",
+                                               help="Output folder. Default: ./NAME (one "
+                                                    "book), or . (several).")] = None,
     source: Annotated[str | None, typer.Option("--source", "-s", help="Input language: en, fr "
                                                                       "or ht (no translation). "
                                                                       "Default: from a .en/.fr/"
@@ -44,53 +47,137 @@ def audiobook_command(
                                                   )] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
-    """Turn a PDF (English, French or Creole) into a Creole audiobook with chapters,
+    """Turn PDFs or text (English, French or Creole) into Creole audiobooks with chapters,
     subtitles, the Creole text and a run report."""
     from pathlib import Path
 
+    from kreyol_cli.books import overall_exit, run_books, summary_table, unique_names
     from kreyol_cli.cache import Cache
     from kreyol_cli.domain import PageRange
-    from kreyol_cli.errors import InputError, LanguageError
+    from kreyol_cli.errors import ExitCode, InputError, LanguageError, UsageError
     from kreyol_cli.executor import make_executor, plan_for
-    from kreyol_cli.pipeline import AudiobookRequest, default_name, language_from_name, run_audiobook
+    from kreyol_cli.pipeline import AudiobookRequest, default_name, language_from_name
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
     from kreyol_cli.synthesize import SynthesisOptions, VoiceService
     from kreyol_cli.translate import TranslateOptions, TranslationService
 
-    if input != "-" and not Path(input).exists():
-        raise InputError(f"{input}: no such file")
-    lang = source or language_from_name(input) or "en"
-    if lang not in ("en", "fr", "ht"):
-        raise LanguageError(f"--source {lang!r}: use en, fr or ht")
+    if "-" in inputs and len(inputs) > 1:
+        raise UsageError("- (stdin) is one book: give it alone, or give files")
+    def check(input: str) -> None:
+        if input != "-" and not Path(input).exists():
+            raise InputError(f"{input}: no such file")
+        if Path(input).is_dir():
+            raise InputError(f"{input} is a folder: give PDF, .txt or .md files "
+                             f"(e.g. {input.rstrip('/')}/*.pdf)")
+
+    if len(inputs) == 1:
+        check(inputs[0])  # before loading any model
+    languages = [source or language_from_name(i) or "en" for i in inputs]
+    for lang in languages:
+        if lang not in ("en", "fr", "ht"):
+            raise LanguageError(f"--source {lang!r}: use en, fr or ht")
+    page_range = PageRange.parse(pages) if pages else None
     reporter = Reporter(progress, quiet=quiet)
     settings = Settings.load()
     registry = Registry.load(settings)
     cores = jobs or default_jobs()
     plan = plan_for(cores)
-    translation = None
-    if lang != "ht":
-        resolved = registry.resolve_translation(model, lang, "ht")
-        translation = TranslationService(resolved, TranslateOptions(source=lang, target="ht"),
-                                         threads=cores)
     voice_service = VoiceService(registry.resolve_voice(voice, "ht"),
                                  SynthesisOptions(lang="ht", speed=speed), threads=plan.threads)
-    name = default_name(input if input != "-" else "audiobook")
-    request = AudiobookRequest(
-        input=input, outdir=Path(outdir) if outdir else Path(name), name=name, source=lang,
-        translation=translation, voice=voice_service,
-        pages=PageRange.parse(pages) if pages else None, password=password, split=split,
-        fmt=fmt, mode=mode,
-    )
+    translators: dict[str, TranslationService] = {}  # one per language, made once
+
+    def translation(lang: str) -> TranslationService | None:
+        if lang == "ht":
+            return None
+        if lang not in translators:
+            resolved = registry.resolve_translation(model, lang, "ht")
+            translators[lang] = TranslationService(
+                resolved, TranslateOptions(source=lang, target="ht"), threads=cores)
+        return translators[lang]
+
+    several = len(inputs) > 1
+    names = unique_names([default_name(i if i != "-" else "audiobook") for i in inputs])
+
+    def request(input: str, lang: str, name: str):
+        def make() -> AudiobookRequest:
+            check(input)
+            folder = (Path(outdir or ".") / name) if several else Path(outdir or name)
+            return AudiobookRequest(
+                input=input, outdir=folder, name=name, source=lang,
+                translation=translation(lang), voice=voice_service, pages=page_range,
+                password=password, split=split, fmt=fmt, mode=mode)
+        return make
+
+    if not several:
+        request(inputs[0], languages[0], names[0])()  # bad options fail before the pool starts
     cache = Cache(settings, read=mode != "force", warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
+
+    def finished(outcome, report) -> None:
+        if several:
+            reporter.event("book_done" if outcome.status != "failed" else "book_failed",
+                           "audiobook", input=outcome.input, outdir=str(outcome.outdir),
+                           status=outcome.status, exit_code=outcome.exit_code,
+                           message=outcome.message)
+        if outcome.status == "complete":
+            _wrote(reporter, outcome.outdir, report)
+        elif outcome.status == "already done":
+            reporter.event("already_done", "audiobook", message=outcome.message)
+            if reporter.mode != "json":
+                reporter.note(f"note: {outcome.message}")
+        elif several:
+            message = outcome.message
+            reporter.error(message if message.startswith(outcome.input) else
+                           f"{outcome.input}: {message}")
+
     try:
-        report = run_audiobook(request, cache, executor, reporter)
+        if several:
+            outcomes = run_books([request(i, lg, n) for i, lg, n in zip(inputs, languages, names,
+                                                                        strict=True)],
+                                 inputs, cache, executor, reporter, finished)
+        else:
+            outcomes = _one(request(inputs[0], languages[0], names[0]), inputs[0], cache,
+                            executor, reporter, finished)
     finally:
         executor.close()
         reporter.close()
         cache.close()
-    minutes, seconds = divmod(int(report["audio_duration_s"]), 60)
-    reporter.note(f"wrote {request.outdir}/: {', '.join(report['outputs'])} "
-                  f"({len(report['chapters'])} chapters, {minutes} min {seconds} s of audio, "
+    code = overall_exit(outcomes)
+    if several and not reporter.quiet and reporter.mode != "json":
+        reporter.console.print(summary_table(outcomes))
+    reporter.event("done", "audiobook", status="complete" if code == 0 else (
+        "already done" if code == ExitCode.ALREADY_DONE else "failed"), exit_code=code)
+    if code:
+        raise typer.Exit(code)
+
+
+def _one(make, input, cache, executor, reporter, finished):
+    """One book: errors propagate to the CLI edge (its message, its exit code)."""
+    from kreyol_cli.books import BookOutcome
+    from kreyol_cli.errors import AlreadyDoneError, ExitCode
+    from kreyol_cli.pipeline import run_audiobook
+
+    req = make()
+    reporter.event("start", "audiobook", input=input, outdir=str(req.outdir), schema=1)
+    try:
+        report = run_audiobook(req, cache, executor, reporter)
+    except AlreadyDoneError as exc:
+        outcome = BookOutcome(input, req.outdir, "already done", int(exc.exit_code),
+                              message=str(exc))
+        finished(outcome, None)
+        return [outcome]
+    outcome = BookOutcome(input, req.outdir, "complete", int(ExitCode.OK),
+                          len(report["chapters"]), report["audio_duration_s"])
+    finished(outcome, report)
+    return [outcome]
+
+
+def _wrote(reporter: Reporter, outdir, report: dict) -> None:
+    from kreyol_cli.progress import clock
+
+    chapters = len(report["chapters"])
+    reporter.note(f"wrote {outdir}/: {', '.join(report['outputs'])} "
+                  f"({chapters} chapter{'' if chapters == 1 else 's'}, "
+                  f"{clock(report['audio_duration_s'])} of audio, "
                   f"{report['elapsed_s']:.0f} s)")

@@ -99,6 +99,15 @@ class Reporter:
         else:
             self.console.print(message, markup=False, highlight=False)
 
+    def error(self, message: str) -> None:
+        """An error that does not end the run (one book of several): always shown,
+        except in JSON mode, where the book's ``book_failed`` event carries it."""
+        if self.mode != "json":
+            from rich.markup import escape
+
+            self.console.print(f"[red]error:[/red] {escape(message)}", markup=True,
+                               highlight=False)
+
     def event(self, name: str, stage: str | None = None, **fields: Any) -> None:
         """A structured event (JSON mode only), e.g. ``already_done``."""
         if self.mode == "json":
