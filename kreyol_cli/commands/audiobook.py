@@ -45,6 +45,9 @@ def audiobook_command(
                        ] = "auto",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler address."
                                                   )] = None,
+    batch: Annotated[bool, typer.Option("--batch", help="Each book to OUTDIR/NAME/ and a "
+                                                        "summary, even for one input (cron "
+                                                        "jobs over a folder).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Turn PDFs or text (English, French or Creole) into Creole audiobooks with chapters,
@@ -62,7 +65,7 @@ def audiobook_command(
     from kreyol_cli.synthesize import SynthesisOptions, VoiceService
     from kreyol_cli.translate import TranslateOptions, TranslationService
 
-    if "-" in inputs and len(inputs) > 1:
+    if "-" in inputs and (len(inputs) > 1 or batch):
         raise UsageError("- (stdin) is one book: give it alone, or give files")
     def check(input: str) -> None:
         if input != "-" and not Path(input).exists():
@@ -71,7 +74,7 @@ def audiobook_command(
             raise InputError(f"{input} is a folder: give PDF, .txt or .md files "
                              f"(e.g. {input.rstrip('/')}/*.pdf)")
 
-    if len(inputs) == 1:
+    if len(inputs) == 1 and not batch:
         check(inputs[0])  # before loading any model
     languages = [source or language_from_name(i) or "en" for i in inputs]
     for lang in languages:
@@ -96,7 +99,7 @@ def audiobook_command(
                 resolved, TranslateOptions(source=lang, target="ht"), threads=cores)
         return translators[lang]
 
-    several = len(inputs) > 1
+    several = len(inputs) > 1 or batch
     names = unique_names([default_name(i if i != "-" else "audiobook") for i in inputs])
 
     def request(input: str, lang: str, name: str):
