@@ -28,21 +28,30 @@ def phonemize_command(
         str | None,
         typer.Option("--input", "-i", help="Read lines from this file; - for stdin."),
     ] = None,
-    encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", metavar="FILE|-", help="Write here; - for stdout."),
+    ] = "-",
+    encoding: Annotated[str, typer.Option("--encoding", metavar="ENC", help="Input encoding.")
+                        ] = "utf-8",
 ) -> None:
-    """Print the IPA of each input line; words are separated by single spaces.
+    """Print the IPA of each input line; words are separated by single spaces."""
+    from kreyol_cli.errors import OutputError
+    from kreyol_cli.fileio import nonempty, read_lines, same_file, text_output, text_source
 
-    Raises:
-        LanguageError: ``--lang`` is not ht, en or fr.
-        InputError: The input file is missing or not valid text in ``--encoding``.
-        UsageError: Both TEXT and --input were given.
-    """
-    from kreyol_cli.fileio import read_lines
-
-    convert = line_phonemizer(lang)
-    for line in read_lines(source, text or (), encoding=encoding):
-        sys.stdout.write(convert(line.rstrip("\r\n")) + "\n")
-    sys.stdout.flush()
+    text, source = text_source(text, source)
+    if same_file(source, output):
+        raise OutputError(f"{output}: refusing to overwrite the input file")
+    convert = None if lang in ("ht", "en", "fr") else line_phonemizer(lang)  # bad --lang: now
+    lines = nonempty(read_lines(source, text, encoding=encoding))
+    with text_output(output) as out:
+        if lines is None:
+            return  # empty input: empty output, nothing loaded
+        convert = convert or line_phonemizer(lang)
+        for line in lines:
+            out.write(convert(line.rstrip("\r\n")) + "\n")
+            if out is sys.stdout:
+                out.flush()
 
 
 def line_phonemizer(lang: str) -> Callable[[str], str]:

@@ -41,8 +41,16 @@ def translate_command(
 ) -> None:
     """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers."""
     from kreyol_cli.cache import Cache
-    from kreyol_cli.errors import UsageError
-    from kreyol_cli.fileio import read_lines, text_output
+    from kreyol_cli.errors import OutputError, UsageError
+    from kreyol_cli.fileio import (
+        TERMINAL_HINT,
+        nonempty,
+        read_lines,
+        reads_terminal,
+        same_file,
+        text_output,
+        text_source,
+    )
     from kreyol_cli.registry import Registry
     from kreyol_cli.segment import iter_units
     from kreyol_cli.settings import Settings, default_jobs
@@ -50,13 +58,23 @@ def translate_command(
 
     if fmt not in FORMATS_TEXT:
         raise UsageError(f"--format {fmt!r}: use text or jsonl")
-    reporter = Reporter("auto", quiet=quiet)
+    text, input = text_source(text, input)
+    if same_file(input, output):
+        raise OutputError(f"{output}: refusing to overwrite the input file")
+    typing = reads_terminal(text, input)
+    # A person typing: a hint instead of a bar drawn over what they type.
+    reporter = Reporter("none" if typing else "auto", quiet=quiet)
+    if typing:
+        reporter.note(TERMINAL_HINT)
+    lines = nonempty(read_lines(input, text, encoding=encoding))
+    if lines is None:  # empty input: empty output, and no model to load
+        with text_output(output):
+            return
     settings = Settings.load()
     resolved = Registry.load(settings).resolve_translation(model, source, target)
     options = TranslateOptions(source=source, target=target, beam_size=beam)
     service = TranslationService(resolved, options, threads=jobs or default_jobs())
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
-    lines = read_lines(input, text or (), encoding=encoding)
     try:
         with text_output(output) as out, reporter.stage("translate") as task:
             for unit, results in translate_units(iter_units(lines), service, cache,

@@ -53,7 +53,7 @@ def tts_command(
     from kreyol_cli.cache import Cache
     from kreyol_cli.errors import UsageError
     from kreyol_cli.executor import make_executor, plan_for
-    from kreyol_cli.fileio import read_lines
+    from kreyol_cli.fileio import TERMINAL_HINT, nonempty, read_lines, reads_terminal, text_source
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
     from kreyol_cli.speech import first_audible, iter_sentences, speak
@@ -62,11 +62,18 @@ def tts_command(
     if output is None:
         raise UsageError("missing -o/--output: give an audio file (out.wav, out.mp3) or - "
                          "for stdout")
-    if text == ["-"] and input is None:
-        text, input = None, "-"  # `kreyol tts - -o -`: a lone - is stdin, as everywhere
+    text, input = text_source(text, input)  # `kreyol tts - -o -`: a lone - is stdin
     audio_format = choose_format(output, fmt)
     check_output(output)  # fail before minutes of synthesis, not after
-    reporter = Reporter("auto", quiet=quiet)
+    typing = reads_terminal(text, input)
+    # A person typing: a hint instead of a bar drawn over what they type.
+    reporter = Reporter("none" if typing else "auto", quiet=quiet)
+    if typing:
+        reporter.note(TERMINAL_HINT)
+    lines = nonempty(read_lines(input, text, encoding=encoding))
+    if lines is None:  # empty input: no audio, and no voice to load
+        reporter.warn("nothing to say: the input is empty; no audio written")
+        return
     settings = Settings.load()
     resolved = Registry.load(settings).resolve_voice(voice, lang)
     options = SynthesisOptions(lang=lang, speed=speed, sentence_silence=sentence_silence,
@@ -75,7 +82,7 @@ def tts_command(
     service = VoiceService(resolved, options, threads=plan.threads)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
-    sentences = iter_sentences(read_lines(input, text or (), encoding=encoding))
+    sentences = iter_sentences(lines)
     try:
         with reporter.stage("synthesize") as task:
             parts = speak(sentences, service, cache, executor)
@@ -92,7 +99,7 @@ def tts_command(
                     substitutions.update(part.substitutions)
                     cache.record("audio", hit=part.cached)
                     sink.write(part.pcm)
-                    task.advance()
+                    task.advance(audio_s=part.samples / service.sample_rate)
             for missing, used in sorted(substitutions.items()):
                 reporter.warn(f"voice {resolved.spec.name} lacks phoneme {missing!r}; "
                               f"used {used!r}")
