@@ -10,6 +10,7 @@ pydub, joblib) are imported inside the commands that need them, so
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from typing import Annotated
@@ -71,8 +72,8 @@ def root(
     5 language, 6 output, 7 network, 8 encrypted PDF, 9 no text, 10 already done,
     11 locked, 130 interrupted.
     """
+    state["debug"] = debug or bool(os.environ.get("KREYOL_DEBUG"))
     if debug:
-        state["debug"] = True
         import logging
 
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
