@@ -35,7 +35,7 @@ from kreyol_cli.executor import Executor
 from kreyol_cli.fileio import atomic_output
 from kreyol_cli.outdir import LOCK_NAME, OutputFolder  # noqa: F401 (LOCK_NAME: public name)
 from kreyol_cli.progress import Reporter
-from kreyol_cli.segment import split_sentences
+from kreyol_cli.segment import speech_pieces, split_sentences
 from kreyol_cli.synthesize import AudioPart, VoiceService, synthesize_chunk
 from kreyol_cli.translate import TranslationService, translate_with_cache
 
@@ -334,7 +334,8 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 weight = len(chapter.text)
             counted += weight
             text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
-            sentences = opening + [title] + [s for p in paragraphs for s in p]
+            sentences = opening + [title] + [piece for p in paragraphs for s in p
+                                             for piece in speech_pieces(s)]
             states.append(_ChapterState(chapter.index, title, chapter.start_page,
                                         chapter.end_page, sentences=len(sentences),
                                         characters=sum(map(len, sentences)), weight=weight))

@@ -178,3 +178,27 @@ def split_long(pieces: list[str], limit: int, *, word_start: str = "▁") -> lis
     if start < n or not windows:
         windows.append(pieces[start:])
     return windows
+
+
+#: Longest piece of text spoken at once. Piper's memory grows with the length of
+#: what it speaks (a 50,000-character line without a full stop took 1.1 GB).
+SPEECH_CHARS = 400
+
+
+def speech_pieces(sentence: str, limit: int = SPEECH_CHARS) -> list[str]:
+    """``sentence`` cut into pieces of at most ``limit`` characters, at the last
+    clause mark (, ; :) in the second half of a piece, else at the last space,
+    else (one enormous "word") at the limit. No text is dropped."""
+    pieces: list[str] = []
+    rest = sentence.strip()
+    while len(rest) > limit:
+        window = rest[:limit + 1]
+        cut = max(window.rfind(mark, limit // 2) for mark in (", ", "; ", ": ", " — "))
+        cut = cut + 1 if cut > 0 else window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces

@@ -173,3 +173,19 @@ def test_text_without_words_gives_no_audio(voice):
 def test_bad_options_are_refused(options, error):
     with pytest.raises(error):
         SynthesisOptions(**options)
+
+
+def test_one_long_line_is_spoken_in_bounded_pieces():
+    """A 50,000-character line without a full stop used to be one chunk (1.1 GB of
+    memory for its audio); now no chunk sent to the voice exceeds SPEECH_CHARS."""
+    from kreyol_cli.segment import SPEECH_CHARS
+    from kreyol_cli.speech import iter_sentences
+
+    phrase = "bonjou tout moun lekòl la louvri mèsi anpil timoun yo ap jwe, nan lakou a "
+    line = (phrase * 700)[:50_000] + "\n"
+    chunks = list(iter_sentences([line]))
+    assert max(len(c) for c in chunks) <= SPEECH_CHARS
+    assert len(chunks) >= 50_000 // SPEECH_CHARS
+    assert "".join(chunks).replace(" ", "") == line.replace(" ", "").strip()
+    # a clause mark in the second half of a piece is where it is cut
+    assert sum(c.endswith(",") for c in chunks) > len(chunks) // 2

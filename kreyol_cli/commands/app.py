@@ -23,6 +23,7 @@ from kreyol_cli.commands.audiobook import audiobook_command
 from kreyol_cli.commands.cache import cache_app
 from kreyol_cli.commands.edge import INTERRUPTED, handle_errors, state
 from kreyol_cli.commands.extract import extract_command
+from kreyol_cli.commands.help import use_metavars
 from kreyol_cli.commands.models import models_app
 from kreyol_cli.commands.phonemize import phonemize_command
 from kreyol_cli.commands.translate import translate_command
@@ -89,13 +90,17 @@ def command(name: str | None = None, **kwargs):
     return decorate
 
 
-command("translate")(translate_command)
-command("tts")(tts_command)
-command("audiobook")(audiobook_command)
-command("extract")(extract_command)
-command("phonemize")(phonemize_command)
-app.add_typer(cache_app, name="cache")
-app.add_typer(models_app, name="models")
+# Short summaries for `kreyol --help`: the docstrings' first lines were cut with "...".
+command("translate", short_help="Translate text, a file or stdin to Creole.")(translate_command)
+command("tts", short_help="Speak text with a Piper voice.")(tts_command)
+command("audiobook", short_help="Make Creole audiobooks of PDFs or text files.")(
+    audiobook_command)
+command("extract", short_help="A PDF, .txt or .md file to text, JSON or Markdown.")(
+    extract_command)
+command("phonemize", short_help="Print the IPA of each line.")(phonemize_command)
+app.add_typer(cache_app, name="cache", short_help="Inspect and maintain the on-disk cache.")
+app.add_typer(models_app, name="models", short_help="List, pull, convert and locate models.")
+use_metavars(app, cache_app, models_app)
 
 
 def _on_sigterm(signum, frame):  # noqa: ARG001

@@ -24,7 +24,7 @@ def tts_command(
                      ] = None,
     lang: Annotated[str, typer.Option("--lang", "-l", help="Text language: ht, en or fr.")
                     ] = "ht",
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="wav, flac, ogg, mp3 or raw "
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="wav, flac, ogg, mp3, m4b, m4a or raw "
                                                                    "(default: from -o, else "
                                                                    "wav).")] = None,
     speed: Annotated[float, typer.Option("--speed", help="Speaking rate (1.2 = 20% faster).")
