@@ -120,6 +120,9 @@ def test_fifty_chapters_in_a_60x20_terminal(fifty, tmp_path):
     assert long_line.startswith("  ▸ Chapter 31: A very long") and "…" in long_line
     assert long_line.endswith(" 1/3"), long_line
     # Finished chapters leave one short ✓ line each, with their audio length.
+    overall = [line for line in seen[94] if "pages" in line][0]
+    # 60 columns: every field fits once the bar makes way; 93 s of audio so far
+    assert overall.startswith("chapter 31 · 30/50 pages · 1:33 audio · 0:"), overall
     done_before_31 = [line for line in seen[94] if line.startswith("✓ ")]
     assert done_before_31[-1] == "✓ Chapter 30: The river and the school (0:03)"
     assert done_before_31[-1] != seen[94][-1]  # the live lines stay at the bottom
@@ -140,8 +143,8 @@ def test_unknown_total_does_not_look_full():
         for _ in range(18):
             task.advance(audio_s=1.5)
         assert [line for line in term.lines() if line] == [
-            # (60 columns: the audio length, least important, makes way)
-            "············ synthesize · 18 sentences so far · 0:00"]
+            # 60 columns: the (dotted, unknown) bar makes way for the fields
+            "synthesize · 18 sentences so far · 0:00 · 0:27 audio"]
         raise KeyboardInterrupt
     # Interrupted: the line goes away; it never jumps to "18/18" or "eta 0:00".
     assert [line for line in term.lines() if line] == []

@@ -53,11 +53,14 @@ def bar(fraction: float | None, width: int = BAR) -> Text:
 
 
 def _fit_segments(head: Text, segments: list[tuple[int, str]], width: int) -> Text:
-    """``head`` then the segments (priority, text) joined by `` · ``; the least
-    important go first when the line is too wide."""
+    """``head`` (a bar) then the segments (priority, text) joined by `` · ``. When
+    the line is too wide the bar goes first, then the least important segments."""
     kept = list(segments)
     while True:
         line = head.copy()
+        if head.plain and sum(len(s) + 3 for _, s in kept) - 3 + head.cell_len > width:
+            head = Text("")
+            continue
         for i, (_, seg) in enumerate(kept):
             line.append((" · " if i else "") + seg)
         if line.cell_len <= width or not kept:
