@@ -180,9 +180,11 @@ def split_long(pieces: list[str], limit: int, *, word_start: str = "▁") -> lis
     return windows
 
 
-#: Longest piece of text spoken at once. Piper's memory grows with the length of
-#: what it speaks (a 50,000-character line without a full stop took 1.1 GB).
-SPEECH_CHARS = 400
+#: Longest piece of text spoken at once. Piper's decoder holds activations for
+#: all the audio of what it speaks at once: 400-phoneme pieces of a line with no
+#: full stop peaked at 0.75-1.1 GB RSS, 200-character pieces at about 0.4 GB
+#: (kreyol tts -j 1, /usr/bin/time), as ordinary sentences do.
+SPEECH_CHARS = 200
 
 
 def speech_pieces(sentence: str, limit: int = SPEECH_CHARS) -> list[str]:

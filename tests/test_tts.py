@@ -189,3 +189,24 @@ def test_one_long_line_is_spoken_in_bounded_pieces():
     assert "".join(chunks).replace(" ", "") == line.replace(" ", "").strip()
     # a clause mark in the second half of a piece is where it is cut
     assert sum(c.endswith(",") for c in chunks) > len(chunks) // 2
+
+
+@pytest.mark.slow
+def test_peak_memory_does_not_grow_with_line_length(tmp_path):
+    """Real runs: a 10,000-character line without a full stop peaks at about the
+    memory of a 1,000-character one (it was 1.1 GB for 50,000 characters)."""
+    import subprocess
+    import sys
+
+    phrase = "bonjou tout moun lekòl la louvri mèsi anpil timoun yo ap jwe nan lakou a "
+    peaks = {}
+    for size in (1_000, 10_000):
+        src = tmp_path / f"line{size}.txt"
+        src.write_text((phrase * (size // len(phrase) + 1))[:size] + "\n", "utf-8")
+        code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "kreyol_cli",
+                              "tts", "-i", str(src), "-o", str(tmp_path / "a.wav"), "-j", "1",
+                              "--no-cache", "-q"], capture_output=True, text=True, check=True)
+        peaks[size] = int(out.stdout.split()[-1])
+    assert peaks[10_000] < 1.3 * peaks[1_000], peaks
