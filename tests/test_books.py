@@ -178,3 +178,34 @@ def test_kreyol_run_json_has_no_missing_warning(tmp_path):
                 assert any(json.loads(x)["event"] == "warning" for x in err.splitlines())
             else:
                 assert "warning: 1 page(s) have no text layer" in err
+
+
+def test_models_and_worker_pool_are_made_once_for_all_books(cli, tmp_path, monkeypatch):
+    from conftest import TINY_MARIAN
+
+    import kreyol_cli.executor as executor_module
+    import kreyol_cli.translate as translate_module
+
+    made = {"executors": 0, "translators": 0}
+    real_executor, real_service = executor_module.make_executor, translate_module.TranslationService
+
+    def make_executor(*args, **kwargs):
+        made["executors"] += 1
+        return real_executor(*args, **kwargs)
+
+    class CountedService(real_service):
+        def __init__(self, *args, **kwargs):
+            made["translators"] += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(executor_module, "make_executor", make_executor)
+    monkeypatch.setattr(translate_module, "TranslationService", CountedService)
+    books = []
+    for name in ("one", "two", "three"):
+        path = tmp_path / f"{name}.en.md"
+        path.write_text("# Morning\n\nGood morning.\n", "utf-8")
+        books.append(path)
+    result = cli("audiobook", *books, "-o", tmp_path / "out", "-m", TINY_MARIAN, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert made == {"executors": 1, "translators": 1}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["one", "three", "two"]
