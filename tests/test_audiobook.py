@@ -341,3 +341,10 @@ def test_time_to_first_chapter_is_before_the_end(tmp_path):
                 break
     assert proc.wait(timeout=300) == 0
     assert first_file is not None
+
+
+def test_pages_beyond_the_end_leave_no_folder(cli, tmp_path):
+    out = tmp_path / "out"
+    result = cli("audiobook", EXAMPLES / "ti-liv-kreyol.ht.pdf", "-o", out, "--pages", "90-99")
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert not out.exists()

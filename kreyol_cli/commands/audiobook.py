@@ -48,7 +48,8 @@ def audiobook_command(
     batch: Annotated[bool, typer.Option("--batch", help="Each book to OUTDIR/NAME/ and a "
                                                         "summary, even for one input (cron "
                                                         "jobs over a folder).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress or notes; warnings still show.")] = False,
 ) -> None:
     """Turn PDFs or text (English, French or Creole) into Creole audiobooks with chapters,
     subtitles, the Creole text and a run report."""

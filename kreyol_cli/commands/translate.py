@@ -37,7 +37,8 @@ def translate_command(
                                                             "{source, translation, cached} "
                                                             "per sentence).")] = "text",
     encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress or notes; warnings still show.")] = False,
 ) -> None:
     """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers."""
     from kreyol_cli.cache import Cache

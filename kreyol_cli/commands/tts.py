@@ -46,7 +46,8 @@ def tts_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the "
                                                               "cache.")] = False,
     encoding: Annotated[str, typer.Option("--encoding", help="Input encoding.")] = "utf-8",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress or notes; warnings still show.")] = False,
 ) -> None:
     """Speak text with a Piper voice (Creole through kreyol's own phonemizer)."""
     from kreyol_cli.audio import check_output, choose_format, open_sink
