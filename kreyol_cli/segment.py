@@ -181,10 +181,12 @@ def split_long(pieces: list[str], limit: int, *, word_start: str = "▁") -> lis
 
 
 #: Longest piece of text spoken at once. Piper's decoder holds activations for
-#: all the audio of what it speaks at once: 400-phoneme pieces of a line with no
-#: full stop peaked at 0.75-1.1 GB RSS, 200-character pieces at about 0.4 GB
-#: (kreyol tts -j 1, /usr/bin/time), as ordinary sentences do.
-SPEECH_CHARS = 200
+#: all the audio of what it speaks at once, so peak memory follows the longest
+#: piece: for a line with no full stop, 400-phoneme pieces peaked at 0.75-1.1 GB
+#: RSS, 200-character pieces at 0.52 GB against 0.45 GB for the same words as
+#: sentences of up to 139 characters; 150 matches ordinary long sentences
+#: (kreyol tts -j 1, children's ru_maxrss).
+SPEECH_CHARS = 150
 
 
 def speech_pieces(sentence: str, limit: int = SPEECH_CHARS) -> list[str]:
