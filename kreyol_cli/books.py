@@ -69,6 +69,28 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
+def run_one(make: Callable[[], AudiobookRequest], input: str, cache, executor, reporter,
+            on_done: Callable[[BookOutcome, dict | None], None]) -> BookOutcome:
+    """One book. "Already done" is an outcome; other errors propagate to the caller.
+
+    Raises:
+        KreyolError: The book failed (its message and exit code are the user's).
+    """
+    req = make()
+    reporter.event("start", "audiobook", input=input, outdir=str(req.outdir), schema=1)
+    try:
+        report = run_audiobook(req, cache, executor, reporter)
+    except AlreadyDoneError as exc:
+        outcome = BookOutcome(input, req.outdir, "already done", int(exc.exit_code),
+                              message=str(exc))
+        on_done(outcome, None)
+        return outcome
+    outcome = BookOutcome(input, req.outdir, "complete", int(ExitCode.OK),
+                          len(report["chapters"]), report["audio_duration_s"])
+    on_done(outcome, report)
+    return outcome
+
+
 def run_books(requests: Iterable[Callable[[], AudiobookRequest]], inputs: list[str], cache,
               executor, reporter, on_done: Callable[[BookOutcome, dict | None], None]
               ) -> list[BookOutcome]:
@@ -86,29 +108,47 @@ def run_books(requests: Iterable[Callable[[], AudiobookRequest]], inputs: list[s
     """
     outcomes = []
     for make, input in zip(requests, inputs, strict=True):
-        outdir = Path()
-        report = None
         try:
-            req = make()
-            outdir = req.outdir
-            reporter.event("start", "audiobook", input=input, outdir=str(outdir), schema=1)
-            report = run_audiobook(req, cache, executor, reporter)
-            outcome = BookOutcome(input, outdir, "complete", int(ExitCode.OK),
-                                  len(report["chapters"]), report["audio_duration_s"])
-        except AlreadyDoneError as exc:
-            outcome = BookOutcome(input, outdir, "already done", int(exc.exit_code),
-                                  message=str(exc))
-        except KreyolError as exc:
-            outcome = BookOutcome(input, outdir, "failed", int(exc.exit_code), message=str(exc))
-        except OSError as exc:
-            known = from_os_error(exc)
+            outcome = run_one(make, input, cache, executor, reporter, on_done)
+        except (KreyolError, OSError) as exc:
+            known = exc if isinstance(exc, KreyolError) else from_os_error(exc)
             if known is None:
                 raise
-            outcome = BookOutcome(input, outdir, "failed", int(known.exit_code),
+            outcome = BookOutcome(input, Path(), "failed", int(known.exit_code),
                                   message=str(known))
+            on_done(outcome, None)
         outcomes.append(outcome)
-        on_done(outcome, report)
     return outcomes
+
+
+def announce(reporter, several: bool) -> Callable[[BookOutcome, dict | None], None]:
+    """What the user hears when a book ends: a note, a ``note:`` for "already
+    done" (silent with ``--quiet``), an ``error:`` line for a failed book of
+    several, and JSON events."""
+    from kreyol_cli.progress import clock
+
+    def on_done(outcome: BookOutcome, report: dict | None) -> None:
+        if several:
+            reporter.event("book_done" if outcome.status != "failed" else "book_failed",
+                           "audiobook", input=outcome.input, outdir=str(outcome.outdir),
+                           status=outcome.status, exit_code=outcome.exit_code,
+                           message=outcome.message)
+        if outcome.status == "complete":
+            chapters = len(report["chapters"])
+            reporter.note(f"wrote {outcome.outdir}/: {', '.join(report['outputs'])} "
+                          f"({chapters} chapter{'' if chapters == 1 else 's'}, "
+                          f"{clock(report['audio_duration_s'])} of audio, "
+                          f"{report['elapsed_s']:.0f} s)")
+        elif outcome.status == "already done":
+            reporter.event("already_done", "audiobook", message=outcome.message)
+            if reporter.mode != "json":
+                reporter.note(f"note: {outcome.message}")
+        elif several:
+            message = outcome.message
+            reporter.error(message if message.startswith(outcome.input) else
+                           f"{outcome.input}: {message}")
+
+    return on_done
 
 
 def summary_table(outcomes: list[BookOutcome]):

@@ -55,7 +55,14 @@ def audiobook_command(
     subtitles, the Creole text and a run report."""
     from pathlib import Path
 
-    from kreyol_cli.books import overall_exit, run_books, summary_table, unique_names
+    from kreyol_cli.books import (
+        announce,
+        overall_exit,
+        run_books,
+        run_one,
+        summary_table,
+        unique_names,
+    )
     from kreyol_cli.cache import Cache
     from kreyol_cli.domain import PageRange
     from kreyol_cli.errors import ExitCode, InputError, LanguageError, UsageError
@@ -68,6 +75,7 @@ def audiobook_command(
 
     if "-" in inputs and (len(inputs) > 1 or batch):
         raise UsageError("- (stdin) is one book: give it alone, or give files")
+
     def check(input: str) -> None:
         if input != "-" and not Path(input).exists():
             raise InputError(f"{input}: no such file")
@@ -118,31 +126,14 @@ def audiobook_command(
     cache = Cache(settings, read=mode != "force", warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
 
-    def finished(outcome, report) -> None:
-        if several:
-            reporter.event("book_done" if outcome.status != "failed" else "book_failed",
-                           "audiobook", input=outcome.input, outdir=str(outcome.outdir),
-                           status=outcome.status, exit_code=outcome.exit_code,
-                           message=outcome.message)
-        if outcome.status == "complete":
-            _wrote(reporter, outcome.outdir, report)
-        elif outcome.status == "already done":
-            reporter.event("already_done", "audiobook", message=outcome.message)
-            if reporter.mode != "json":
-                reporter.note(f"note: {outcome.message}")
-        elif several:
-            message = outcome.message
-            reporter.error(message if message.startswith(outcome.input) else
-                           f"{outcome.input}: {message}")
-
+    on_done = announce(reporter, several)
     try:
         if several:
-            outcomes = run_books([request(i, lg, n) for i, lg, n in zip(inputs, languages, names,
-                                                                        strict=True)],
-                                 inputs, cache, executor, reporter, finished)
-        else:
-            outcomes = _one(request(inputs[0], languages[0], names[0]), inputs[0], cache,
-                            executor, reporter, finished)
+            books = [request(i, lg, n) for i, lg, n in zip(inputs, languages, names, strict=True)]
+            outcomes = run_books(books, inputs, cache, executor, reporter, on_done)
+        else:  # one book: its error is the run's (message, exit code, --debug traceback)
+            outcomes = [run_one(request(inputs[0], languages[0], names[0]), inputs[0], cache,
+                                executor, reporter, on_done)]
     finally:
         executor.close()
         reporter.close()
@@ -155,33 +146,3 @@ def audiobook_command(
     if code:
         raise typer.Exit(code)
 
-
-def _one(make, input, cache, executor, reporter, finished):
-    """One book: errors propagate to the CLI edge (its message, its exit code)."""
-    from kreyol_cli.books import BookOutcome
-    from kreyol_cli.errors import AlreadyDoneError, ExitCode
-    from kreyol_cli.pipeline import run_audiobook
-
-    req = make()
-    reporter.event("start", "audiobook", input=input, outdir=str(req.outdir), schema=1)
-    try:
-        report = run_audiobook(req, cache, executor, reporter)
-    except AlreadyDoneError as exc:
-        outcome = BookOutcome(input, req.outdir, "already done", int(exc.exit_code),
-                              message=str(exc))
-        finished(outcome, None)
-        return [outcome]
-    outcome = BookOutcome(input, req.outdir, "complete", int(ExitCode.OK),
-                          len(report["chapters"]), report["audio_duration_s"])
-    finished(outcome, report)
-    return [outcome]
-
-
-def _wrote(reporter: Reporter, outdir, report: dict) -> None:
-    from kreyol_cli.progress import clock
-
-    chapters = len(report["chapters"])
-    reporter.note(f"wrote {outdir}/: {', '.join(report['outputs'])} "
-                  f"({chapters} chapter{'' if chapters == 1 else 's'}, "
-                  f"{clock(report['audio_duration_s'])} of audio, "
-                  f"{report['elapsed_s']:.0f} s)")
