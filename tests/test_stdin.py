@@ -43,6 +43,8 @@ def test_audiobook_dash_is_stdin(cli, tmp_path):
     result = cli("audiobook", "-", "-s", "ht", "-o", out, "-q", input="# Tit\n\nBonjou.\n")
     assert result.exit_code == 0, result.stderr
     assert (out / "audiobook.m4b").exists()
+    again = cli("audiobook", "-", "-s", "ht", "-o", out, "-q", input="# Tit\n\nMèsi.\n")
+    assert again.exit_code == 0, again.stderr  # stdin again: the same book, remade
 
 
 def test_phonemize_writes_to_o(cli, tmp_path):
