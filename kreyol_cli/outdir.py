@@ -92,15 +92,19 @@ class OutputFolder:
             f"{input} (or give several books at once: each goes to OUTDIR/NAME/)"
         )
 
-    def remove_stale(self, previous: dict | None, outputs: list[str]) -> list[str]:
-        """Delete what the previous run of this book wrote and this one did not."""
+    def remove_stale(self, previous: dict | None, outputs: list[str], input: str = "-"
+                     ) -> list[str]:
+        """Delete what the previous run of this book wrote and this one did not
+        (never ``input`` itself)."""
+        from kreyol_cli.fileio import same_file
+
         if previous is None:
             return []
         keep = set(outputs) | {REPORT_NAME}
         removed = []
         for name in previous.get("outputs", []):
             if not isinstance(name, str) or name in keep or "/" in name or "\\" in name \
-                    or name.startswith("."):
+                    or name.startswith(".") or same_file(str(self.path / name), input):
                 continue
             with contextlib.suppress(OSError):
                 (self.path / name).unlink()

@@ -230,7 +230,7 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
             "fingerprint": fingerprint,
         }
         write_json(output_paths(req)["report"], report)
-        folder.remove_stale(previous, report["outputs"])
+        folder.remove_stale(previous, report["outputs"], req.input)
         return report
 
 
