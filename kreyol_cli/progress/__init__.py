@@ -66,8 +66,6 @@ class Reporter:
         self._warned: set[str] = set()
         if self.mode == "auto" and not self.console.is_terminal:
             self.mode = "none"
-        #: Progress is drawn (``auto`` on a terminal) or emitted (``json``).
-        self.live = self.mode == "auto"
 
     @property
     def elapsed(self) -> float:

@@ -117,10 +117,6 @@ class BookProgress(_State):
             return None
         return self.elapsed / done * max(self.total - done, 0.0)
 
-    def set_chapters(self, chapters: int | None) -> None:
-        self.chapters = chapters
-        self.reporter.refresh(self)
-
     def start_chapter(self, index: int, title: str, sentences: int, weight: float) -> None:
         """Chapter ``index`` (0-based) begins: ``sentences`` to speak, ``weight`` in units."""
         self.chapter = {"index": index, "title": title, "done": 0, "total": sentences}
