@@ -14,8 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from kreyol_cli.audio import ffmpeg_exe
-from kreyol_cli.errors import OutputError
+from kreyol_cli.audio import ffmpeg_error, ffmpeg_exe
 from kreyol_cli.fileio import atomic_output
 
 
@@ -97,8 +96,7 @@ def remux_with_chapters(audio: Path, target: Path, fmt: str, metadata: str) -> N
         result = subprocess.run(cmd, capture_output=True, check=False)
         if result.returncode != 0:
             err = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise OutputError(f"ffmpeg could not write {target.name}: "
-                              f"{err[-1] if err else 'unknown error'}")
+            raise ffmpeg_error(err, target, f"ffmpeg could not write {target.name}")
         os.replace(tmp, target)
     finally:
         for leftover in (meta_path, tmp):

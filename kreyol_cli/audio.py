@@ -49,6 +49,25 @@ def ffmpeg_exe() -> str:
         ) from None
 
 
+def ffmpeg_error(err: list[str], target: Path | None, what: str) -> OutputError:
+    """The user's error for an ffmpeg that failed: a full disk says so plainly
+    (ffmpeg's own words are "[out#0/ipod @ 0x…] Error closing file")."""
+    from kreyol_cli.errors import DiskFullError
+
+    if any("No space left on device" in line for line in err) or (
+            target is not None and _nearly_full(target.parent)):
+        return DiskFullError()
+    return OutputError(f"{what}: {err[-1] if err else 'unknown error'}")
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        stat = os.statvfs(folder if str(folder) else ".")
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < 64 * 1024
+
+
 def choose_format(output: str, fmt: str | None) -> str:
     """The audio format: ``--format`` if given, else the output's extension.
 
@@ -184,7 +203,7 @@ class FfmpegSink(AudioSink):
         if self.path is None and err and "Broken pipe" in err[-1]:
             # The reader of stdout went away (| head): the same as for WAV streams.
             raise BrokenPipeError(err[-1])
-        raise OutputError(f"ffmpeg failed: {err[-1] if err else 'unknown error'}")
+        raise ffmpeg_error(err, self.path, "ffmpeg failed")
 
     def abort(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -242,7 +261,10 @@ def open_sink(output: str, fmt: str, sample_rate: int) -> Iterator[AudioSink]:
     except OSError as exc:
         # The rename into place (or the final flush) failed: leave nothing behind.
         sink.abort()
-        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
+        from kreyol_cli.errors import from_os_error
+
+        raise from_os_error(exc) or OutputError(f"cannot write {output}: {exc.strerror or exc}"
+                                                ) from None
 
 
 def check_output(output: str) -> None:

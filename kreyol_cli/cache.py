@@ -111,6 +111,10 @@ class Cache:
         self.session_hits: dict[str, int] = {}
         self.session_misses: dict[str, int] = {}
         self._flushed: dict[tuple[str, str], int] = {}
+        if enabled and not _writable(settings.cache_dir):
+            # One line, not a "corrupt, rebuilding" warning per namespace and lookup.
+            self.enabled = False
+            self._report("cache is read-only: not caching")
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -326,3 +330,12 @@ class Cache:
             _POOL.pop((os.getpid(), str(self.directory(ns))), None)
             db.close()
         self._open.clear()
+
+
+def _writable(directory: Path) -> bool:
+    """Whether ``directory`` (or, while it does not exist, its nearest existing
+    parent) can be written; ``False`` on a read-only file system even for root."""
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            return os.access(candidate, os.W_OK)
+    return False

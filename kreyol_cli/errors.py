@@ -66,6 +66,25 @@ class OutputError(KreyolError):
     exit_code = ExitCode.OUTPUT
 
 
+class DiskFullError(OutputError):
+    """The destination's file system is full (ENOSPC, or ffmpeg could not finish)."""
+
+    def __init__(self, message: str = "disk full: free space or choose another -o") -> None:
+        super().__init__(message)
+
+
+def from_os_error(exc: OSError) -> KreyolError | None:
+    """The user-facing error for an ``OSError`` that has one (a full disk), else ``None``."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError()
+    if exc.errno == errno.EROFS:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return OutputError(f"read-only file system{where}: choose another -o")
+    return None
+
+
 class NetworkError(KreyolError):
     exit_code = ExitCode.NETWORK
 

@@ -41,8 +41,8 @@ def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str |
     if texts and source is not None:
         raise UsageError("give TEXT arguments or --input, not both")
     if texts:
-        for i, text in enumerate(texts):
-            yield text + ("\n" if i < len(texts) - 1 else "")
+        for text in texts:  # each argument is a line, ended like one
+            yield text if text.endswith("\n") else text + "\n"
         return
     if encoding is not None:
         encoding = check_encoding(encoding)
@@ -64,6 +64,58 @@ def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str |
         raise InputError(f"cannot read {source}: {exc.strerror}") from None
     with handle:
         yield from _decode(handle, source, encoding, warn)
+
+
+def text_source(texts: list[str] | None, source: str | None) -> tuple[list[str], str | None]:
+    """TEXT arguments and ``--input`` as given, except that a lone ``-`` argument
+    means stdin, as everywhere (``echo Bonjou | kreyol phonemize -``)."""
+    if texts == ["-"] and source is None:
+        return [], "-"
+    return list(texts or ()), source
+
+
+def reads_terminal(texts: list[str], source: str | None) -> bool:
+    """Whether the input is a person typing at a terminal (stdin, no TEXT)."""
+    return not texts and source in (None, "-") and sys.stdin.isatty()
+
+
+TERMINAL_HINT = "reading text from the terminal; Ctrl-D to end"
+
+
+def nonempty(lines: Iterator[str]) -> Iterator[str] | None:
+    """``lines``, or ``None`` when there are none at all (empty input: exit 0, and
+    no model to load)."""
+    import itertools
+
+    first = next(lines, None)
+    return None if first is None else itertools.chain([first], lines)
+
+
+def is_empty_input(source: str) -> bool:
+    """Whether a file (or ``-``, stdin) holds no bytes at all; stdin is not consumed."""
+    if source != "-":
+        try:
+            return Path(source).is_file() and Path(source).stat().st_size == 0
+        except OSError:
+            return False
+    if sys.stdin.isatty():
+        return False
+    stream = sys.stdin.buffer
+    if hasattr(stream, "peek"):
+        return stream.peek(1) == b""
+    if hasattr(stream, "getbuffer"):  # an in-memory stdin (tests)
+        return stream.tell() >= len(stream.getbuffer())
+    return False
+
+
+def same_file(a: str | None, b: str | None) -> bool:
+    """Whether two paths (not ``-``) name one existing file."""
+    if not a or not b or "-" in (a, b):
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _decode(stream: IO[bytes], name: str, encoding: str | None,

@@ -18,6 +18,8 @@ from pathlib import Path
 
 #: Readers whose input is already lines of text to keep as they are.
 LINE_READERS = ("text", "markdown", "subtitles")
+#: Extensions of formats that cannot be empty: an empty book.pdf is a broken download.
+_BINARY = (".pdf", ".epub", ".docx", ".odt", ".mobi", ".fb2", ".xps", ".cbz")
 
 
 @dataclass
@@ -95,6 +97,8 @@ def _sniff(name: str) -> str:
             raise InputError(f"{name}: no such file")
         if path.is_dir():
             raise InputError(f"{name} is a directory: give a text file or a document")
+        if path.is_file() and path.stat().st_size == 0 and info.extension not in _BINARY:
+            return "text"  # empty in, empty out, exit 0 (as for stdin)
         try:
             stream = path.open("rb")
         except OSError as exc:

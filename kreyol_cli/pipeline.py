@@ -30,18 +30,18 @@ from kreyol_cli.assemble import ChapterMark, Cue, cue_block, ffmetadata, remux_w
 from kreyol_cli.audio import AudioSink, FfmpegSink
 from kreyol_cli.cache import Cache
 from kreyol_cli.domain import Chapter, PageRange
-from kreyol_cli.errors import AlreadyDoneError, LockedError, OutputError, UsageError
+from kreyol_cli.errors import AlreadyDoneError, UsageError
 from kreyol_cli.executor import Executor
 from kreyol_cli.fileio import atomic_output
+from kreyol_cli.outdir import LOCK_NAME, OutputFolder  # noqa: F401 (LOCK_NAME: public name)
 from kreyol_cli.progress import Reporter
-from kreyol_cli.segment import split_sentences
+from kreyol_cli.segment import speech_pieces, split_sentences
 from kreyol_cli.synthesize import AudioPart, VoiceService, synthesize_chunk
 from kreyol_cli.translate import TranslationService, translate_with_cache
 
 MODES = ("skip", "redo", "force")
 SPLITS = ("none", "chapters")
 BOOK_FORMATS = ("m4b", "mp3")
-LOCK_NAME = ".kreyol.lock"
 #: Re-synthesized sentences listed in report.json (the counts are always whole).
 _LISTED = 200
 
@@ -124,6 +124,7 @@ class _ChapterState:
     sentences: int = 0
     characters: int = 0
     file: str | None = None
+    weight: float = 0.0
 
 
 @dataclass
@@ -180,20 +181,6 @@ def output_paths(req: AudiobookRequest) -> dict[str, Path]:
     return paths
 
 
-def _lock(outdir: Path):
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(outdir / LOCK_NAME), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockedError(
-            f"another kreyol run is working in {outdir}: wait for it to finish, or use "
-            f"another -o folder"
-        ) from None
-    return lock
-
-
 def _check_done(req: AudiobookRequest, fingerprint: dict) -> None:
     report_path = req.outdir / "report.json"
     try:
@@ -219,21 +206,14 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
     from kreyol_cli.extract import iter_document
 
     started = time.perf_counter()
-    try:
-        req.outdir.mkdir(parents=True, exist_ok=True)
-        probe = req.outdir / f".kreyol-write-test-{time.time_ns()}"
-        probe.touch()
-        probe.unlink()
-    except OSError as exc:
-        raise OutputError(f"cannot write to {req.outdir}: {exc.strerror} (choose another -o)"
-                          ) from None
-    lock = _lock(req.outdir)
-    try:
+    with OutputFolder(req.outdir) as folder:
         from kreyol_cli import memory
 
         fingerprint = {"input_sha256": file_sha256(req.input) if req.input != "-" else None,
                        **req.settings_fingerprint(),
                        "memory": memory.revision(cache) if req.translation else None}
+        previous = folder.previous_report()
+        folder.check_same_book(previous, req.name, fingerprint["input_sha256"], req.input)
         if req.mode == "skip" and req.input != "-":
             _check_done(req, fingerprint)
         for stale in req.outdir.glob(".*.part"):  # left by a killed run
@@ -244,7 +224,8 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
                                                  encoding=req.encoding, notes=req.notes)
         stats.stage_s["extract"] += time.perf_counter() - t0
         with contextlib.ExitStack() as files:
-            result = _stream(req, info, chapters, cache, executor, reporter, stats, files)
+            result = _stream(req, info, chapters, cache, executor, reporter, stats, files,
+                             warnings)
         stats.stage_s["assemble"] += result.pop("_assemble_s")
         report = {
             "status": "complete",
@@ -270,13 +251,12 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
             "elapsed_s": round(time.perf_counter() - started, 3),
             "models": _models(req),
             "voice_substitutions": stats.substitutions,
-            "warnings": list(warnings) + list(reporter.warnings),
+            "warnings": list(dict.fromkeys([*warnings, *reporter.warnings])),
             "fingerprint": fingerprint,
         }
         write_json(output_paths(req)["report"], report)
+        folder.remove_stale(previous, report["outputs"], req.input)
         return report
-    finally:
-        lock.release()
 
 
 def _models(req: AudiobookRequest) -> dict:
@@ -326,17 +306,49 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
+def _book_size(req: AudiobookRequest, info, chapters: Iterator[Chapter]
+               ) -> tuple[str, int | None, int | None, Iterator[Chapter], int]:
+    """How the book's progress is counted: (unit, total, chapters, chapters, first page).
+
+    A PDF streams, so it is counted in pages (its chapter count is unknown until
+    the end); a text file is in memory already, so its chapters are listed and
+    it is counted in characters.
+    """
+    if info.kind == "pdf":
+        selected = req.pages.clamp(info.pages) if req.pages else range(info.pages)
+        first = selected[0] if len(selected) else 0
+        return "pages", len(selected) or None, None, chapters, first
+    listed = list(chapters)
+    return "characters", sum(len(c.text) for c in listed), len(listed), iter(listed), 0
+
+
 def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Executor,
-            reporter: Reporter, stats: _Stats, files: contextlib.ExitStack) -> dict:
+            reporter: Reporter, stats: _Stats, files: contextlib.ExitStack,
+            warnings: list[str]) -> dict:
     paths = output_paths(req)
     text_out = files.enter_context(atomic_output(paths["text"]))
-    srt_out = files.enter_context(atomic_output(paths["srt"]))
+    # --split chapters: one .srt beside each chapter file, timed from its start.
+    srt_out = files.enter_context(atomic_output(paths["srt"])) if req.split == "none" else None
+    chapter_cues: list[str] = []
     states: list[_ChapterState] = []
     pending: deque[SpeechTask] = deque()
-    pages_task = files.enter_context(reporter.stage("extract", total=info.pages))
+    unit, total, count, chapters, first_page = _book_size(req, info, chapters)
+    book = files.enter_context(reporter.book(unit, total, count))
+    counted = 0  # units assigned to chapters so far
+    forwarded = 0
+
+    def forward_warnings() -> None:
+        nonlocal forwarded
+        for message in warnings[forwarded:]:
+            reporter.warn(message)
+        forwarded = len(warnings)
+
+    forward_warnings()
 
     def tasks() -> Iterator[str]:
+        nonlocal counted
         for chapter in _timed(chapters, stats):
+            forward_warnings()
             title, paragraphs = _translate_chapter(req, chapter, cache, stats, reporter)
             opening: list[str] = []
             if not states:  # the book opens with its title and author, like a printed one
@@ -346,39 +358,59 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
                 opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
                                                     if info.author else [])
-            pages_task.set_total(info.pages)
-            if chapter.end_page:
-                pages_task.advance(max(0, chapter.end_page - pages_task.done))
+            if unit == "pages":
+                reached = (chapter.end_page or first_page + counted) - first_page
+                weight = max(0, reached - counted)
+            else:
+                weight = len(chapter.text)
+            counted += weight
             text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
-            sentences = opening + [title] + [s for p in paragraphs for s in p]
+            sentences = opening + [title] + [piece for p in paragraphs for s in p
+                                             for piece in speech_pieces(s)]
             states.append(_ChapterState(chapter.index, title, chapter.start_page,
                                         chapter.end_page, sentences=len(sentences),
-                                        characters=sum(map(len, sentences))))
-            reporter.event("chapter_ready", chapter=title, index=len(states) - 1,
+                                        characters=sum(map(len, sentences)), weight=weight))
+            reporter.event("chapter_ready", "translate", index=len(states) - 1, title=title,
                            sentences=len(sentences))
             for sentence in sentences:
                 task = SpeechTask(len(states) - 1, sentence)
                 pending.append(task)
                 yield task.text
+        forward_warnings()
 
     rate = req.voice.sample_rate
     offset = 0  # samples written so far, whole book
     cue_no = 0
     current = -1
     sink: AudioSink | None = None
-    bar = None
     intermediate = req.outdir / f".{req.name}.audio.{'m4a' if req.fmt == 'm4b' else 'mp3'}"
     split_files: list[str] = []
 
     def open_chapter_sink(state: _ChapterState) -> AudioSink:
-        filename = f"{len(split_files) + 1:02d}-{_slug(state.title)}.{req.fmt}"
+        number = sum(1 for s in states if s.file) + 1
+        filename = f"{number:02d}-{_slug(state.title)}.{req.fmt}"
         state.file = filename
         tags = ["-metadata", f"title={state.title}", "-metadata", f"album={info.title}",
-                "-metadata", f"track={len(split_files) + 1}", "-metadata", "genre=Audiobook"]
+                "-metadata", f"track={number}", "-metadata", "genre=Audiobook"]
         if info.author:
             tags += ["-metadata", f"artist={info.author}"]
         split_files.append(filename)
         return FfmpegSink(req.outdir / filename, rate, req.fmt, extra_args=tags)
+
+    def close_chapter(state: _ChapterState) -> None:
+        nonlocal sink
+        state.end = offset / rate
+        if req.split == "chapters":
+            sink.close()
+            sink = None
+            srt_name = Path(state.file).with_suffix(".srt").name
+            with atomic_output(req.outdir / srt_name) as chapter_srt:
+                chapter_srt.write("".join(chapter_cues))
+            chapter_cues.clear()
+            split_files.append(srt_name)
+        book.finish_chapter(audio_s=state.end - state.start,
+                            file=state.file or paths["audio"].name,
+                            start_s=state.start, end_s=state.end)
 
     task_fn = functools.partial(synthesize_chunk, req.voice, cache=cache)
     try:
@@ -386,19 +418,13 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
             task = pending.popleft()
             if task.chapter != current:
                 if current >= 0:
-                    states[current].end = offset / rate
-                    if req.split == "chapters":
-                        sink.close()
-                        sink = None
-                        reporter.event("chapter_done", chapter=states[current].title,
-                                       file=states[current].file, elapsed_s=None)
-                    bar.finish()
+                    close_chapter(states[current])
                 current = task.chapter
-                states[current].start = offset / rate
-                bar = files.enter_context(reporter.stage(
-                    "synthesize", total=states[current].sentences, chapter=states[current].title))
+                state = states[current]
+                state.start = offset / rate
+                book.start_chapter(current, state.title, state.sentences, state.weight)
                 if req.split == "chapters":
-                    sink = open_chapter_sink(states[current])
+                    sink = open_chapter_sink(state)
                 elif sink is None:
                     sink = FfmpegSink(intermediate, rate, "m4a" if req.fmt == "m4b" else "mp3")
             _account(part, stats)
@@ -407,12 +433,16 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 sink.write(part.pcm)
                 cue_no += 1
                 end = offset + max(part.samples - part.silence, 0)
-                srt_out.write(cue_block(cue_no, Cue(offset / rate, end / rate, task.text)))
+                if srt_out is not None:
+                    srt_out.write(cue_block(cue_no, Cue(offset / rate, end / rate, task.text)))
+                else:
+                    zero = states[current].start * rate
+                    chapter_cues.append(cue_block(len(chapter_cues) + 1, Cue(
+                        (offset - zero) / rate, (end - zero) / rate, task.text)))
                 offset += part.samples
-            bar.advance()
+            book.advance(1, audio_s=part.samples / rate)
         if current >= 0:
-            states[current].end = offset / rate
-            bar.finish()
+            close_chapter(states[current])
         t0 = time.perf_counter()
         if sink is not None:
             sink.close()
@@ -425,17 +455,16 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
         from kreyol_cli.errors import NoTextError
 
         raise NoTextError(f"{req.input} has no speakable text: nothing to make an audiobook of")
-    outputs = [paths["text"].name, paths["srt"].name, "report.json"]
+    outputs = [paths["text"].name, "report.json"]
     if req.split == "none":
+        outputs.insert(1, paths["srt"].name)
         marks = [ChapterMark(s.title, s.start, s.end) for s in states]
         meta = ffmetadata(info.title, info.author, marks,
                           comment=f"Made with kreyol {__version__}")
         remux_with_chapters(intermediate, paths["audio"], req.fmt, meta)
         intermediate.unlink(missing_ok=True)
         outputs.insert(0, paths["audio"].name)
-        reporter.event("chapter_done", chapter=states[-1].title, file=paths["audio"].name)
     else:
-        reporter.event("chapter_done", chapter=states[-1].title, file=states[-1].file)
         outputs = split_files + outputs
     assemble_s = time.perf_counter() - t0
     return {

@@ -62,7 +62,7 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
     Raises:
         UnknownModelError, NetworkError, CorruptModelError, UsageError.
     """
-    spec = registry.get(name)
+    spec = registry.get(name, pulling=True)
     if spec.path:
         raise UsageError(f"{name!r} is a local model ({spec.path}): there is nothing to pull")
     if not spec.repo:

@@ -158,14 +158,26 @@ class Registry:
     def names(self, kind: str | None = None) -> list[str]:
         return sorted(n for n, s in self.entries.items() if kind is None or s.kind == kind)
 
-    def get(self, name: str, kind: str | None = None) -> ModelSpec:
+    def get(self, name: str, kind: str | None = None, *, pulling: bool = False) -> ModelSpec:
+        """The registry entry ``name``.
+
+        Raises:
+            UnknownModelError: No such entry (of ``kind``); the message lists the
+                known names and what else the user can pass.
+        """
         spec = self.entries.get(name)
         if spec is None or (kind and spec.kind != kind):
             what = {"translation": "translation model", "voice": "voice"}.get(kind or "", "model")
             known = ", ".join(self.names(kind)) or "none"
+            if pulling:  # they ran `models pull NAME` already: say what NAME can be
+                hint = "see `kreyol models list`"
+            else:
+                path = {"translation": "a model directory", "voice": "a voice's .onnx file"
+                        }.get(kind or "", "a path")
+                hint = (f"see `kreyol models list`, install one with `kreyol models pull NAME`, "
+                        f"or pass {path}")
             raise UnknownModelError(
-                f"unknown {what} {name!r}; known: {known} (see `kreyol models list`, install "
-                f"one with `kreyol models pull NAME`, or pass a directory path)"
+                f"unknown {what} {name!r}; known: {known} ({hint})"
             )
         return spec
 

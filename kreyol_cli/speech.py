@@ -12,14 +12,16 @@ from collections.abc import Iterable, Iterator
 
 from kreyol_cli.cache import Cache
 from kreyol_cli.executor import Executor
-from kreyol_cli.segment import iter_units, split_sentences
+from kreyol_cli.segment import iter_units, speech_pieces, split_sentences
 from kreyol_cli.synthesize import AudioPart, VoiceService, synthesize_chunk
 
 
 def iter_sentences(lines: Iterable[str]) -> Iterator[str]:
-    """Sentences of a text stream (paragraph shape does not matter for speech)."""
+    """Sentences of a text stream (paragraph shape does not matter for speech);
+    an overlong one comes in pieces, so memory does not grow with line length."""
     for unit in iter_units(lines):
-        yield from split_sentences(unit.text)
+        for sentence in split_sentences(unit.text):
+            yield from speech_pieces(sentence)
 
 
 def speak(sentences: Iterable[str], service: VoiceService, cache: Cache, executor: Executor

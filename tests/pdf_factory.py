@@ -181,3 +181,18 @@ SAMPLE = (
     "morning to buy bread, fruit and fish. Children walk along the road with their "
     "books, and the teachers wait for them at the gate under the mango trees."
 )
+
+
+def make_chaptered_pdf(path: Path, chapters: int, *, long_title_at: int | None = None,
+                       title: str = "A Book of Many Chapters") -> Path:
+    """A ``chapters``-chapter PDF with an outline, one page and three sentences per
+    chapter; chapter ``long_title_at`` (0-based) gets a 103-character title."""
+    pages, toc = [], []
+    for c in range(chapters):
+        name = f"Chapter {c + 1}: The river and the school"
+        if c == long_title_at:
+            name = (f"Chapter {c + 1}: " + "A very long chapter title about the river, "
+                    "the school, the market and the long road home in the rainy season")[:103]
+        pages.append([Heading(name, size=16), Para(SAMPLE)])
+        toc.append((1, name, c + 1))
+    return make_pdf(path, pages, Spec(title=title, author="Kreyol Tests", toc=toc))

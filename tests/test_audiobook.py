@@ -128,7 +128,11 @@ def test_modes_skip_redo_force(cli, tmp_path):
     assert cli("audiobook", src, "-o", out, "-q").exit_code == 0
     again = cli("audiobook", src, "-o", out, "-q")
     assert again.exit_code == ExitCode.ALREADY_DONE
-    assert "--mode redo" in again.stderr
+    assert again.stderr == ""  # "already done" is not an error: cron mails nothing
+    noted = cli("audiobook", src, "-o", out)
+    assert noted.exit_code == ExitCode.ALREADY_DONE
+    assert noted.stderr.startswith("note: ") and "--mode redo" in noted.stderr
+    assert "error" not in noted.stderr
 
     first = (out / "kout.m4b").read_bytes()
     assert cli("audiobook", src, "-o", out, "-q", "--mode", "redo").exit_code == 0
@@ -166,11 +170,14 @@ def _start(args: list, env: dict) -> subprocess.Popen:
 
 
 def _wait_for_synthesized(proc: subprocess.Popen, n: int) -> None:
+    spoken: dict[int, int] = {}  # sentences done per chapter
     for line in proc.stderr:
         if line.startswith("{"):
             event = json.loads(line)
-            if event.get("stage") == "synthesize" and event["done"] >= n:
-                return
+            if event["event"] == "progress" and event["chapter"]:
+                spoken[event["chapter"]["index"]] = event["chapter"]["done"]
+                if sum(spoken.values()) >= n:
+                    return
     raise AssertionError(f"run ended before {n} sentences were synthesized: {proc.wait()}")
 
 
@@ -241,7 +248,7 @@ def test_bad_inputs(cli, tmp_path, case, code, words):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert words.lower() in result.stderr.lower()
-    assert not (tmp_path / "out" / "report.json").exists()
+    assert not (tmp_path / "out").exists()  # no empty folder holding .kreyol.lock
 
 
 def test_encrypted_pdf_with_password(cli, tmp_path):
@@ -334,3 +341,10 @@ def test_time_to_first_chapter_is_before_the_end(tmp_path):
                 break
     assert proc.wait(timeout=300) == 0
     assert first_file is not None
+
+
+def test_pages_beyond_the_end_leave_no_folder(cli, tmp_path):
+    out = tmp_path / "out"
+    result = cli("audiobook", EXAMPLES / "ti-liv-kreyol.ht.pdf", "-o", out, "--pages", "90-99")
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert not out.exists()

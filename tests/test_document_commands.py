@@ -83,7 +83,7 @@ def test_translate_creole_is_copied_through(cli, tmp_path):
     assert result.stdout == text
     assert "copied through untranslated" in result.stderr
     explicit = cli("translate", "--source", "ht", "Mwen byen, mèsi.")
-    assert explicit.exit_code == 0 and explicit.stdout == "Mwen byen, mèsi."
+    assert explicit.exit_code == 0 and explicit.stdout == "Mwen byen, mèsi.\n"
     untagged = tmp_path / "nouvel.txt"
     untagged.write_text(CREOLE + "\n", "utf-8")
     detected = cli("translate", "-i", untagged)

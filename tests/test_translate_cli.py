@@ -113,7 +113,7 @@ def test_jsonl_one_object_per_sentence_and_cached_flips(cli):
 def test_text_arguments_are_lines(cli):
     result = cli("translate", "-m", TINY_MARIAN, "Good morning.", "Thank you very much.")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "Bonjou.\nMèsi anpil."
+    assert result.stdout == "Bonjou.\nMèsi anpil.\n"
 
 
 def test_input_file_and_output_file(cli, tmp_path):

@@ -176,3 +176,45 @@ def test_text_without_words_gives_no_audio(voice):
 def test_bad_options_are_refused(options, error):
     with pytest.raises(error):
         SynthesisOptions(**options)
+
+
+def test_one_long_line_is_spoken_in_bounded_pieces():
+    """A 50,000-character line without a full stop used to be one chunk (1.1 GB of
+    memory for its audio); now no chunk sent to the voice exceeds SPEECH_CHARS."""
+    from kreyol_cli.segment import SPEECH_CHARS
+    from kreyol_cli.speech import iter_sentences
+
+    phrase = "bonjou tout moun lekòl la louvri mèsi anpil timoun yo ap jwe, nan lakou a "
+    line = (phrase * 700)[:50_000] + "\n"
+    chunks = list(iter_sentences([line]))
+    assert max(len(c) for c in chunks) <= SPEECH_CHARS
+    assert len(chunks) >= 50_000 // SPEECH_CHARS
+    assert "".join(chunks).replace(" ", "") == line.replace(" ", "").strip()
+    # a clause mark in the second half of a piece is where it is cut
+    assert sum(c.endswith(",") for c in chunks) > len(chunks) // 2
+
+
+@pytest.mark.slow
+def test_peak_memory_does_not_depend_on_line_length(tmp_path):
+    """Real runs: the same 6,000 characters as one line without a full stop peak
+    at the memory of the same words as sentences of ordinary length, one per line
+    (before, the line was spoken in 400-phoneme pieces: 0.75 GB against 0.4 GB;
+    1.1 GB for a 50,000-character line)."""
+    import subprocess
+    import sys
+
+    words = ("bonjou tout moun lekòl la louvri mèsi anpil timoun yo ap jwe nan lakou a "
+             * 500).split()[:1000]
+    one_line = " ".join(words)[:6000] + "\n"
+    sentences = "".join(" ".join(words[i:i + 28]) + ".\n" for i in range(0, len(words), 28))
+    peaks = {}
+    for name, text in (("one line", one_line), ("sentences", sentences)):
+        src = tmp_path / "text.txt"
+        src.write_text(text, "utf-8")
+        code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "kreyol_cli",
+                              "tts", "-i", str(src), "-o", str(tmp_path / "a.wav"), "-j", "1",
+                              "--no-cache", "-q"], capture_output=True, text=True, check=True)
+        peaks[name] = int(out.stdout.split()[-1])
+    assert peaks["one line"] < 1.15 * peaks["sentences"], peaks

@@ -244,7 +244,7 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
             proc.wait()
     assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
     assert "Traceback" not in err.decode()
-    assert "interrupted" in err.decode()
+    assert "interrupted: run the same command again to resume" in err.decode()
     assert list(out_dir.iterdir()) == []
 
 

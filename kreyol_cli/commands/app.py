@@ -10,17 +10,20 @@ pydub, joblib) are imported inside the commands that need them, so
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from kreyol_cli import __version__
 from kreyol_cli.commands.audiobook import audiobook_command
 from kreyol_cli.commands.cache import cache_app
-from kreyol_cli.commands.edge import handle_errors, state
+from kreyol_cli.commands.edge import INTERRUPTED, handle_errors, state
 from kreyol_cli.commands.extract import extract_command
+from kreyol_cli.commands.help import use_metavars
 from kreyol_cli.commands.lexicon import lexicon_app
 from kreyol_cli.commands.memory import memory_app
 from kreyol_cli.commands.models import models_app
@@ -30,7 +33,20 @@ from kreyol_cli.commands.tts import tts_command
 from kreyol_cli.errors import ExitCode
 from kreyol_cli.progress import console
 
+
+class _RootGroup(TyperGroup):
+    """The root group; ``--debug`` works after the subcommand too, as the error hint
+    ("rerun with --debug") invites: ``kreyol tts ... --debug``."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[1:end]:
+            args = ["--debug", *(a for i, a in enumerate(args) if a != "--debug" or i >= end)]
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="kreyol",
     help="English and French documents to Haitian Creole text and speech, offline.",
     no_args_is_help=True,
@@ -59,8 +75,8 @@ def root(
     5 language, 6 output, 7 network, 8 encrypted (PDF, DRM, password), 9 no text, 10 already done,
     11 locked, 130 interrupted.
     """
+    state["debug"] = debug or bool(os.environ.get("KREYOL_DEBUG"))
     if debug:
-        state["debug"] = True
         import logging
 
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
@@ -76,15 +92,19 @@ def command(name: str | None = None, **kwargs):
     return decorate
 
 
-command("translate")(translate_command)
-command("tts")(tts_command)
-command("audiobook")(audiobook_command)
-command("extract")(extract_command)
-command("phonemize")(phonemize_command)
-app.add_typer(cache_app, name="cache")
-app.add_typer(models_app, name="models")
-app.add_typer(lexicon_app, name="lexicon")
-app.add_typer(memory_app, name="memory")
+# Short summaries for `kreyol --help`: the docstrings' first lines were cut with "...".
+command("translate", short_help="Translate text, a file or stdin to Creole.")(translate_command)
+command("tts", short_help="Speak text with a Piper voice.")(tts_command)
+command("audiobook", short_help="Make Creole audiobooks of documents.")(
+    audiobook_command)
+command("extract", short_help="A document (PDF, EPUB, DOCX, HTML...) to text, JSON or Markdown.")(
+    extract_command)
+command("phonemize", short_help="Print the IPA of each line.")(phonemize_command)
+app.add_typer(cache_app, name="cache", short_help="Inspect and maintain the on-disk cache.")
+app.add_typer(models_app, name="models", short_help="List, pull, convert and locate models.")
+app.add_typer(lexicon_app, name="lexicon", short_help="Check pronunciation lexicons.")
+app.add_typer(memory_app, name="memory", short_help="The translation memory of corrections.")
+use_metavars(app, cache_app, models_app, lexicon_app, memory_app)
 
 
 def _on_sigterm(signum, frame):  # noqa: ARG001
@@ -99,5 +119,5 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="kreyol")
     except KeyboardInterrupt:
-        console.print("interrupted", highlight=False)
+        console.print(INTERRUPTED, highlight=False)
         sys.exit(int(ExitCode.INTERRUPTED))

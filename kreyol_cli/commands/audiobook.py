@@ -10,12 +10,14 @@ from kreyol_cli.progress import Reporter
 
 
 def audiobook_command(
-    input: Annotated[str, typer.Argument(help="Document: PDF, EPUB, DOCX, ODT, HTML, Markdown or "
-                                              "text (any format `kreyol extract` reads), e.g. "
-                                              "book.fr.epub.")],
-    outdir: Annotated[str | None, typer.Option("--output", "-o", help="Output folder. Default: "
-                                                                      "./NAME next to where "
-                                                                      "you run it.")] = None,
+    inputs: Annotated[list[str], typer.Argument(
+        metavar="INPUT...", show_default=False,
+        help="Documents: PDF, EPUB, DOCX, ODT, HTML, Markdown or text (any format `kreyol "
+             "extract` reads), e.g. book.fr.epub, or - for stdin. Several books: each goes to "
+             "OUTDIR/NAME/.")],
+    outdir: Annotated[str | None, typer.Option("--output", "-o", metavar="OUTDIR",
+                                               help="Output folder. Default: ./NAME (one "
+                                                    "book), or . (several).")] = None,
     source: Annotated[str, typer.Option("--source", "-s", help="Input language: en, fr, ht "
                                                                "(no translation) or auto: the "
                                                                ".en/.fr/.ht file-name tag, the "
@@ -61,93 +63,136 @@ def audiobook_command(
         "--corrections", help="A reviewed .xlf or .csv (from `kreyol translate --review`): "
                               "its corrected sentences enter the translation memory and win "
                               "from now on. Repeatable.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    batch: Annotated[bool, typer.Option("--batch", help="Each book to OUTDIR/NAME/ and a "
+                                                        "summary, even for one input (cron "
+                                                        "jobs over a folder).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress or notes; warnings still show.")] = False,
 ) -> None:
-    """Turn a document (English, French or Creole) into a Creole audiobook with chapters,
+    """Turn documents (English, French or Creole) into Creole audiobooks with chapters,
     subtitles, the Creole text and a run report."""
     from pathlib import Path
 
+    from kreyol_cli.books import (
+        announce,
+        overall_exit,
+        run_books,
+        run_one,
+        summary_table,
+        unique_names,
+    )
     from kreyol_cli.cache import Cache
     from kreyol_cli.domain import PageRange
-    from kreyol_cli.errors import InputError
+    from kreyol_cli.errors import ExitCode, InputError, LanguageError, UsageError
     from kreyol_cli.executor import make_executor, plan_for
     from kreyol_cli.fileio import check_encoding
     from kreyol_cli.language import NAMES, document_language
-    from kreyol_cli.pipeline import AudiobookRequest, default_name, run_audiobook
+    from kreyol_cli.pipeline import AudiobookRequest, default_name
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
     from kreyol_cli.synthesize import SynthesisOptions, VoiceService, user_lexicon
     from kreyol_cli.translate import TranslateOptions, TranslationService
 
-    if input != "-" and not Path(input).exists():
-        raise InputError(f"{input}: no such file")
+    if "-" in inputs and (len(inputs) > 1 or batch):
+        raise UsageError("- (stdin) is one book: give it alone, or give files")
+    if source not in ("auto", "en", "fr", "ht"):
+        raise LanguageError(f"--source {source!r}: use en, fr, ht or auto")
     if encoding is not None:
         check_encoding(encoding)
+
+    def check(input: str) -> None:
+        if input != "-" and not Path(input).exists():
+            raise InputError(f"{input}: no such file")
+        if Path(input).is_dir():
+            raise InputError(f"{input} is a folder: give documents "
+                             f"(e.g. {input.rstrip('/')}/*.pdf)")
+
     page_range = PageRange.parse(pages) if pages else None
     reporter = Reporter(progress, quiet=quiet)
-    lang, how = document_language(input, source, pages=page_range, password=password,
-                                  encoding=encoding, notes=notes)
-    if source == "auto" and reporter.mode != "none":  # as translate: cron logs stay clean
-        reporter.note(f"source language: {NAMES[lang]} ({lang}), {how}")
+    several = len(inputs) > 1 or batch
+    languages: dict[str, str] = {}
+
+    def language(input: str) -> str:
+        """The book's source language, chosen once (it may read the document)."""
+        if input not in languages:
+            lang, how = document_language(input, source, pages=page_range, password=password,
+                                          encoding=encoding, notes=notes)
+            languages[input] = lang
+            if source == "auto" and reporter.mode != "none":  # cron logs stay clean
+                where = f"{input}: " if several else ""
+                reporter.note(f"{where}source language: {NAMES[lang]} ({lang}), {how}")
+        return languages[input]
+
+    if not several:
+        check(inputs[0])  # before loading any model
+        language(inputs[0])
     settings = Settings.load()
     registry = Registry.load(settings)
     cores = jobs or default_jobs()
     plan = plan_for(cores)
-    translation = None
-    if lang != "ht":
-        resolved = registry.resolve_translation(model, lang, "ht")
-        from kreyol_cli.glossary import read as read_glossary
-
-        translation = TranslationService(resolved, TranslateOptions(source=lang, target="ht"),
-                                         threads=cores,
-                                         glossary=read_glossary(glossary) if glossary else None)
-    elif glossary or corrections:
-        reporter.warn("Creole input is not translated: --glossary and --corrections do "
-                      "nothing here (edit the Creole text itself)")
     resolved_voice = registry.resolve_voice(voice, "ht")
     voice_service = VoiceService(resolved_voice, SynthesisOptions(lang="ht", speed=speed),
                                  threads=plan.threads,
                                  lexicon=user_lexicon(settings.home, lexicon, resolved_voice))
-    name = default_name(input if input != "-" else "audiobook")
-    request = AudiobookRequest(
-        input=input, outdir=Path(outdir) if outdir else Path(name), name=name, source=lang,
-        translation=translation, voice=voice_service,
-        pages=page_range, password=password, split=split,
-        fmt=fmt, mode=mode, encoding=encoding, notes=notes,
-    )
-    cache = Cache(settings, read=mode != "force", warn=reporter.warn)
-    if corrections and translation is not None:
-        from kreyol_cli.human import import_corrections
+    translators: dict[str, TranslationService] = {}  # one per language, made once
+    glossary_entries = None
+    if glossary:
+        from kreyol_cli.glossary import read as read_glossary
 
-        import_corrections(cache, corrections, input if input != "-" else None, lang, reporter)
+        glossary_entries = read_glossary(glossary)
+
+    def translation(lang: str) -> TranslationService | None:
+        if lang == "ht":
+            if glossary or corrections:
+                reporter.warn("Creole input is not translated: --glossary and --corrections do "
+                              "nothing here (edit the Creole text itself)")
+            return None
+        if lang not in translators:
+            resolved = registry.resolve_translation(model, lang, "ht")
+            translators[lang] = TranslationService(
+                resolved, TranslateOptions(source=lang, target="ht"), threads=cores,
+                glossary=glossary_entries)
+        return translators[lang]
+
+    names = unique_names([default_name(i if i != "-" else "audiobook") for i in inputs])
+
+    def request(input: str, name: str):
+        def make() -> AudiobookRequest:
+            check(input)
+            lang = language(input)
+            service = translation(lang)
+            if corrections and service is not None:
+                from kreyol_cli.human import import_corrections
+
+                import_corrections(cache, corrections, input if input != "-" else None, lang,
+                                   reporter)
+            folder = (Path(outdir or ".") / name) if several else Path(outdir or name)
+            return AudiobookRequest(
+                input=input, outdir=folder, name=name, source=lang,
+                translation=service, voice=voice_service, pages=page_range,
+                password=password, split=split, fmt=fmt, mode=mode, encoding=encoding,
+                notes=notes)
+        return make
+
+    cache = Cache(settings, read=mode != "force", warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
-    created = not request.outdir.exists()
+
+    on_done = announce(reporter, several)
     try:
-        report = run_audiobook(request, cache, executor, reporter)
-    except BaseException:
-        if created:
-            _remove_if_empty(request.outdir)  # a bad input leaves no empty folder behind
-        raise
+        if several:
+            books = [request(i, n) for i, n in zip(inputs, names, strict=True)]
+            outcomes = run_books(books, inputs, cache, executor, reporter, on_done)
+        else:  # one book: its error is the run's (message, exit code, --debug traceback)
+            outcomes = [run_one(request(inputs[0], names[0]), inputs[0], cache,
+                                executor, reporter, on_done)]
     finally:
         executor.close()
         reporter.close()
         cache.close()
-    for message in report["warnings"]:  # the reader's (encoding used, pages skipped)
-        reporter.warn(message)
-    minutes, seconds = divmod(int(report["audio_duration_s"]), 60)
-    reporter.note(f"wrote {request.outdir}/: {', '.join(report['outputs'])} "
-                  f"({len(report['chapters'])} chapters, {minutes} min {seconds} s of audio, "
-                  f"{report['elapsed_s']:.0f} s)")
-
-
-def _remove_if_empty(folder) -> None:
-    """Remove a folder this run created if it holds nothing but kreyol's lock file."""
-    import contextlib
-
-    from kreyol_cli.pipeline import LOCK_NAME
-
-    with contextlib.suppress(OSError):
-        if all(p.name == LOCK_NAME for p in folder.iterdir()):
-            for p in folder.iterdir():
-                p.unlink()
-            folder.rmdir()
+    code = overall_exit(outcomes)
+    if several and not reporter.quiet and reporter.mode != "json":
+        reporter.console.print(summary_table(outcomes))
+    reporter.event("done", "audiobook", status="complete" if code == 0 else (
+        "already done" if code == ExitCode.ALREADY_DONE else "failed"), exit_code=code)
+    if code:
+        raise typer.Exit(code)

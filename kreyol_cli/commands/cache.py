@@ -61,6 +61,10 @@ def stats(
     table_console().print(table)
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 @cache_app.command("clear")
 @handle_errors
 def clear(
@@ -77,9 +81,11 @@ def clear(
     what = (f"namespace {namespace!r}" if namespace
             else "all namespaces but the translation memory (`kreyol memory clear`)")
     if not yes:
-        if not sys.stdin.isatty():
+        if not _interactive():
             raise UsageError(f"refusing to clear {what} without confirmation: add --yes")
-        typer.confirm(f"Clear {what} in {cache.settings.cache_dir}?", abort=True)
+        if not typer.confirm(f"Clear {what} in {cache.settings.cache_dir}?", err=True):
+            typer.echo("nothing cleared", err=True)  # a "no" is an answer, not an error
+            return
     removed = cache.clear(namespace)
     typer.echo(f"removed {removed} entries from {what}", err=True)
 

@@ -8,8 +8,10 @@ import sys
 
 import typer
 
-from kreyol_cli.errors import ExitCode, KreyolError
+from kreyol_cli.errors import ExitCode, KreyolError, from_os_error
 from kreyol_cli.progress import console
+
+INTERRUPTED = "interrupted: run the same command again to resume"
 
 #: Set by the root ``--debug`` option or ``KREYOL_DEBUG=1``.
 state = {"debug": bool(os.environ.get("KREYOL_DEBUG"))}
@@ -36,22 +38,33 @@ def handle_errors(func):
                 console.print_exception()
             fail(str(exc), int(exc.exit_code))
         except KeyboardInterrupt:
-            console.print("interrupted", highlight=False)
+            console.print(INTERRUPTED, highlight=False)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:
             # The reader went away (| head): not an error of ours.
             _silence_stdout()
             raise typer.Exit(0) from None
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except OSError as exc:
+            known = from_os_error(exc)
+            if known is None:
+                _unexpected(exc)
             if state["debug"]:
                 console.print_exception()
-            fail(
-                f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details, "
-                f"and please report it)",
-                int(ExitCode.ERROR),
-            )
+            fail(str(known), int(known.exit_code))
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            _unexpected(exc)
 
     return wrapper
+
+
+def _unexpected(exc: BaseException) -> None:
+    if state["debug"]:
+        console.print_exception()
+    fail(
+        f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details, "
+        f"and please report it)",
+        int(ExitCode.ERROR),
+    )
 
 
 def _escape(text: str) -> str:

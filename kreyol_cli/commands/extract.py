@@ -60,8 +60,9 @@ def extract_command(
     """
     from rich.markup import escape
 
+    from kreyol_cli.domain import DocumentInfo
     from kreyol_cli.extract import iter_document, iter_rendered
-    from kreyol_cli.fileio import check_encoding, text_output
+    from kreyol_cli.fileio import check_encoding, is_empty_input, text_output
     from kreyol_cli.progress import console
 
     page_range = PageRange.parse(pages) if pages else None
@@ -69,6 +70,13 @@ def extract_command(
         check_encoding(encoding)
     if output != "-" and input != "-" and _same_file(input, output):
         raise OutputError(f"{output}: refusing to overwrite the input file")
+    # As translate/tts/phonemize: empty in, empty out, exit 0 (an empty .pdf is broken).
+    if is_empty_input(input) and not input.lower().endswith(".pdf"):
+        with text_output(output) as out:
+            if fmt is OutputFormat.json:
+                empty = DocumentInfo("", "", 0, input, "text")
+                out.write("".join(iter_rendered(empty, [], "json", [])))
+        return
     info, chapters, warnings = iter_document(
         input, pages=page_range, password=password, encoding=encoding, notes=notes
     )

@@ -38,6 +38,10 @@ def list_models(
     kind: Annotated[str | None, typer.Option("--kind", help="translation or voice.")] = None,
 ) -> None:
     """Every model and voice in the registry, installed or not."""
+    if kind is not None and kind not in ("translation", "voice"):
+        from kreyol_cli.errors import UsageError
+
+        raise UsageError(f"--kind {kind!r}: use translation or voice")
     registry = _registry()
     rows = []
     for name in registry.names(kind):
@@ -125,18 +129,30 @@ def convert_model(
     from pathlib import Path
 
     from kreyol_cli.convert import convert_checkpoint
-    from kreyol_cli.errors import InputError, OutputError
+    from kreyol_cli.errors import InputError, OutputError, from_os_error
     from kreyol_cli.progress import Reporter, StepDisplay
     from kreyol_cli.pull import TOKENIZER_FILES
     from kreyol_cli.registry import MANIFEST
 
     src, dst = Path(source), Path(destination)
+    if not src.exists():
+        raise InputError(f"{source}: no such directory")
+    if not src.is_dir():
+        raise InputError(f"{source} is a file: give the checkpoint's directory")
     if not (src / "config.json").is_file():
         raise InputError(f"{source} is not a Hugging Face checkpoint (no config.json)")
     if dst.exists():
         raise OutputError(f"{destination} already exists: choose a new directory")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+    except OSError as exc:
+        from kreyol_cli.errors import DiskFullError
+
+        if isinstance(from_os_error(exc), DiskFullError):
+            raise DiskFullError() from None
+        raise OutputError(f"cannot write {destination}: {exc.strerror} (choose another "
+                          f"directory)") from None
     try:
         out = staging / "model"
         copy = [f for f in TOKENIZER_FILES if (src / f).exists()]

@@ -28,47 +28,58 @@ def phonemize_command(
         str | None,
         typer.Option("--input", "-i", help="Read lines from this file; - for stdin."),
     ] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: "
-                                                 "detected; a warning names it).")] = None,
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", metavar="FILE|-", help="Write here; - for stdout."),
+    ] = "-",
+    encoding: Annotated[str | None, typer.Option("--encoding", metavar="ENC",
+                                                 help="Input encoding (default: detected; a "
+                                                      "warning names it).")] = None,
     lexicon: Annotated[list[str] | None, typer.Option(
-        "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
-                          "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
+        "--lexicon", metavar="FILE", help="Pronunciation lexicon (word<TAB>IPA or Creole "
+                                          "respelling); repeatable. $KREYOL_HOME/lexicon.tsv "
+                                          "is always read.")] = None,
     explain: Annotated[bool, typer.Option(
         "--explain", help="One line per word: the word, its IPA and what produced it "
                           "(lexicon FILE:LINE, exceptions, names, french, number, acronym, "
                           "rules).")] = False,
 ) -> None:
-    """Print the IPA of each input line; words are separated by single spaces.
+    """Print the IPA of each input line; words are separated by single spaces."""
+    from kreyol_cli.errors import OutputError
+    from kreyol_cli.fileio import nonempty, read_lines, same_file, text_output, text_source
 
-    Raises:
-        LanguageError: ``--lang`` is not ht, en or fr.
-        InputError: The input file is missing or not valid text in ``--encoding``.
-        UsageError: Both TEXT and --input were given.
-    """
-    from kreyol_cli.fileio import read_lines
-
+    text, source = text_source(text, source)
+    if same_file(source, output):
+        raise OutputError(f"{output}: refusing to overwrite the input file")
     code = lang.strip().lower().replace("_", "-").split("-")[0]
-    user_lexicon = None
-    if code == "ht":
-        from kreyol_cli.creole import lexicon as lexicons
-        from kreyol_cli.settings import kreyol_home
-
-        user_lexicon = lexicons.load(kreyol_home(), lexicon or ())
-    elif explain or lexicon:
+    if code != "ht" and (explain or lexicon):
         from kreyol_cli.errors import UsageError
 
         option = "--explain" if explain else "--lexicon"
         raise UsageError(f"{option} is for kreyol's Creole readings: use it with --lang ht")
-    convert = line_phonemizer(lang, user_lexicon, explain=explain)
+    convert = None if lang in ("ht", "en", "fr") else line_phonemizer(lang)  # bad --lang: now
 
     def warn(message: str) -> None:
         from kreyol_cli.progress import console
 
         console.print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
 
-    for line in read_lines(source, text or (), encoding=encoding, warn=warn):
-        sys.stdout.write(convert(line.rstrip("\r\n")) + "\n")
-    sys.stdout.flush()
+    lines = nonempty(read_lines(source, text, encoding=encoding, warn=warn))
+    with text_output(output) as out:
+        if lines is None:
+            return  # empty input: empty output, nothing loaded
+        if convert is None:
+            user_lexicon = None
+            if code == "ht":
+                from kreyol_cli.creole import lexicon as lexicons
+                from kreyol_cli.settings import kreyol_home
+
+                user_lexicon = lexicons.load(kreyol_home(), lexicon or ())
+            convert = line_phonemizer(lang, user_lexicon, explain=explain)
+        for line in lines:
+            out.write(convert(line.rstrip("\r\n")) + "\n")
+            if out is sys.stdout:
+                out.flush()
 
 
 def line_phonemizer(lang: str, lexicon=None, *, explain: bool = False) -> Callable[[str], str]:

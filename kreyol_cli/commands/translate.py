@@ -60,7 +60,8 @@ def translate_command(
     corrections: Annotated[list[str] | None, typer.Option(
         "--corrections", help="A reviewed .xlf or .csv: its corrected sentences enter the "
                               "translation memory and win from now on. Repeatable.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress or notes; warnings still show.")] = False,
 ) -> None:
     """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers.
 
@@ -77,8 +78,15 @@ def translate_command(
         subtitle_sample,
         translate_file,
     )
-    from kreyol_cli.errors import UsageError
-    from kreyol_cli.fileio import text_output
+    from kreyol_cli.errors import OutputError, UsageError
+    from kreyol_cli.fileio import (
+        TERMINAL_HINT,
+        nonempty,
+        reads_terminal,
+        same_file,
+        text_output,
+        text_source,
+    )
     from kreyol_cli.inputs import input_text
     from kreyol_cli.language import NAMES, choose_source
     from kreyol_cli.registry import Registry
@@ -95,10 +103,23 @@ def translate_command(
 
     if review is not None:
         reviews.format_of(review)  # a bad name fails now, not after the translation
-    reporter = Reporter("auto", quiet=quiet)
+    text, input = text_source(text, input)
+    if same_file(input, output):
+        raise OutputError(f"{output}: refusing to overwrite the input file")
+    typing = reads_terminal(text, input)
+    # A person typing: a hint instead of a bar drawn over what they type.
+    reporter = Reporter("none" if typing else "auto", quiet=quiet)
+    if typing:
+        reporter.note(TERMINAL_HINT)
     subtitles = subtitle_input(input, text, lone_file=True)  # SRT/WebVTT go cue by cue
     document = None if subtitles is not None else input_text(
-        input, text or (), encoding=encoding, notes=notes, warn=reporter.warn)
+        input, text, encoding=encoding, notes=notes, warn=reporter.warn)
+    if document is not None:
+        lines = nonempty(document.lines)
+        if lines is None:  # empty input: empty output, and no model to load
+            with text_output(output):
+                return
+        document.lines = lines
     if source == "auto":
         if document is None:
             path = None if subtitles == "-" else subtitles

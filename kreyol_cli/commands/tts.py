@@ -25,7 +25,7 @@ def tts_command(
                      ] = None,
     lang: Annotated[str, typer.Option("--lang", "-l", help="Text language: ht, en or fr.")
                     ] = "ht",
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="wav, flac, ogg, mp3 or raw "
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="wav, flac, ogg, mp3, m4b, m4a or raw "
                                                                    "(default: from -o, else "
                                                                    "wav).")] = None,
     speed: Annotated[float, typer.Option("--speed", help="Speaking rate (1.2 = 20% faster).")
@@ -55,7 +55,8 @@ def tts_command(
     lexicon: Annotated[list[str] | None, typer.Option(
         "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
                           "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress or notes; warnings still show.")] = False,
     max_speedup: Annotated[float, typer.Option("--max-speedup", help="Subtitles: speed speech "
                                                "up to this factor to fit its cue.")] = 1.3,
 ) -> None:
@@ -72,6 +73,7 @@ def tts_command(
     from kreyol_cli.commands.subtitles import speak_file, subtitle_input
     from kreyol_cli.errors import UsageError
     from kreyol_cli.executor import make_executor, plan_for
+    from kreyol_cli.fileio import TERMINAL_HINT, nonempty, reads_terminal, text_source
     from kreyol_cli.inputs import input_text
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
@@ -81,13 +83,24 @@ def tts_command(
     if output is None:
         raise UsageError("missing -o/--output: give an audio file (out.wav, out.mp3) or - "
                          "for stdout")
-    if text == ["-"] and input is None:
-        text, input = None, "-"  # `kreyol tts - -o -`: a lone - is stdin, as everywhere
+    text, input = text_source(text, input)  # `kreyol tts - -o -`: a lone - is stdin
     if lexicon and lang != "ht":
         raise UsageError("--lexicon is for Creole text (--lang ht); espeak-ng reads en and fr")
     audio_format = choose_format(output, fmt)
     check_output(output)  # fail before minutes of synthesis, not after
-    reporter = Reporter("auto", quiet=quiet)
+    typing = reads_terminal(text, input)
+    # A person typing: a hint instead of a bar drawn over what they type.
+    reporter = Reporter("none" if typing else "auto", quiet=quiet)
+    if typing:
+        reporter.note(TERMINAL_HINT)
+    subtitles = subtitle_input(input, text, lone_file=True)  # SRT/WebVTT: a voice-over
+    if subtitles is None:
+        document = input_text(input, text, encoding=encoding, notes=notes, warn=reporter.warn)
+        lines = nonempty(document.lines)
+        if lines is None:  # empty input: no audio, and no voice to load
+            reporter.warn("nothing to say: the input is empty; no audio written")
+            return
+        sentences = iter_sentences(lines)
     settings = Settings.load()
     resolved = Registry.load(settings).resolve_voice(voice, lang)
     options = SynthesisOptions(lang=lang, speed=speed, sentence_silence=sentence_silence,
@@ -98,11 +111,6 @@ def tts_command(
                            if lang == "ht" else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     executor = make_executor(backend, plan.workers, scheduler=scheduler)
-    subtitles = subtitle_input(input, text, lone_file=True)  # SRT/WebVTT: a voice-over
-    if subtitles is None:
-        document = input_text(input, text or (), encoding=encoding, notes=notes,
-                              warn=reporter.warn)
-        sentences = iter_sentences(document.lines)
     try:
         if subtitles is not None:  # SRT/WebVTT: a timed voice-over
             return speak_file(subtitles, output=output, audio_format=audio_format,
@@ -123,7 +131,7 @@ def tts_command(
                     substitutions.update(part.substitutions)
                     cache.record("audio", hit=part.cached)
                     sink.write(part.pcm)
-                    task.advance()
+                    task.advance(audio_s=part.samples / service.sample_rate)
             for missing, used in sorted(substitutions.items()):
                 reporter.warn(f"voice {resolved.spec.name} lacks phoneme {missing!r}; "
                               f"used {used!r}")

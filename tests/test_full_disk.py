@@ -1,0 +1,56 @@
+"""A full disk is one plain line and exit 6 on every command, and leaves nothing behind.
+
+The disk is a real 200 KiB tmpfs (needs root, as in CI containers; skipped otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, TINY_MARIAN
+
+from kreyol_cli.errors import ExitCode
+
+MESSAGE = "error: disk full: free space or choose another -o\n"
+
+
+@pytest.fixture
+def full(tmp_path) -> Path:
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
+            capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.fixture
+def long_texts(tmp_path) -> dict[str, Path]:
+    en = tmp_path / "long.en.txt"
+    en.write_text("Good morning. The school is open.\n" * 40_000, "utf-8")
+    ht = tmp_path / "long.ht.txt"
+    ht.write_text("Bonjou tout moun. Lekòl la louvri.\n" * 300, "utf-8")
+    return {"en": en, "ht": ht}
+
+
+@pytest.mark.parametrize("command", [
+    ["translate", "-m", str(TINY_MARIAN), "-i", "{en}", "-o", "{disk}/t.txt"],
+    ["extract", "{en}", "-o", "{disk}/e.txt"],
+    ["phonemize", "-i", "{en}", "-o", "{disk}/p.txt"],
+    ["tts", "-i", "{ht}", "-o", "{disk}/a.wav"],
+    ["tts", "-i", "{ht}", "-o", "{disk}/a.mp3"],
+    ["audiobook", str(EXAMPLES / "ti-liv-kreyol.ht.pdf"), "-o", "{disk}/book", "-q"],
+])
+def test_full_disk(cli, full, long_texts, command):
+    args = [a.format(disk=full, **long_texts) for a in command]
+    result = cli(*args)
+    assert result.exit_code == ExitCode.OUTPUT
+    assert result.stderr == MESSAGE
+    assert list(full.iterdir()) == []  # no partial file, no empty book folder
