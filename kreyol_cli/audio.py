@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from kreyol_cli.errors import OutputError, UsageError
-from kreyol_cli.fileio import make_public, temp_beside
+from kreyol_cli.fileio import commit_temp, discard_temp, make_public, sync, temp_beside
 
 FORMATS = ("wav", "flac", "ogg", "mp3", "raw", "m4b", "m4a")
 _CODECS = {
@@ -148,17 +148,17 @@ class WavFileSink(AudioSink):
         self.bytes_written += len(pcm)
 
     def close(self) -> None:
-        self.handle.seek(0)
-        self.handle.write(wav_header(self.sample_rate, self.bytes_written))
+        if self.handle.seekable():  # a FIFO keeps the streaming header
+            self.handle.seek(0)
+            self.handle.write(wav_header(self.sample_rate, self.bytes_written))
         self.handle.flush()
-        os.fsync(self.handle.fileno())
+        sync(self.handle.fileno())
         self.handle.close()
-        os.replace(self.tmp, self.path)
+        commit_temp(self.tmp, self.path)
 
     def abort(self) -> None:
         self.handle.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.tmp)
+        discard_temp(self.tmp, self.path)
 
 
 class FfmpegSink(AudioSink):
@@ -179,8 +179,7 @@ class FfmpegSink(AudioSink):
             )
         except OSError as exc:
             if self.tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(self.tmp)
+                discard_temp(self.tmp, self.path)
             raise OutputError(f"cannot start ffmpeg ({exc.strerror}): use --format wav") from None
 
     def write(self, pcm: bytes) -> None:
@@ -195,7 +194,7 @@ class FfmpegSink(AudioSink):
         if self.proc.wait() != 0:
             self._fail()
         if self.tmp is not None:
-            os.replace(self.tmp, self.path)
+            commit_temp(self.tmp, self.path)
 
     def _fail(self) -> None:
         err = self.proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
@@ -212,14 +211,14 @@ class FfmpegSink(AudioSink):
             self.proc.kill()
         self.proc.wait()
         if self.tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self.tmp)
+            discard_temp(self.tmp, self.path)
 
 
 def _temp_beside(path: Path) -> Path:
     fd, name = temp_beside(path)
     os.close(fd)
-    make_public(name)
+    if name != str(path):
+        make_public(name)
     return Path(name)
 
 
@@ -299,6 +298,6 @@ class _RawFileSink(WavFileSink):
 
     def close(self) -> None:
         self.handle.flush()
-        os.fsync(self.handle.fileno())
+        sync(self.handle.fileno())
         self.handle.close()
-        os.replace(self.tmp, self.path)
+        commit_temp(self.tmp, self.path)

@@ -9,8 +9,10 @@ user expects a good one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -146,6 +148,9 @@ def atomic_output(path: str | Path, *, binary: bool = False, encoding: str = "ut
                   ) -> Iterator[IO]:
     """Write ``path`` atomically: a temp file in the same directory, renamed on success.
 
+    A device or FIFO (``-o /dev/null``, a named pipe) is written directly: see
+    :func:`temp_beside`.
+
     Raises:
         OutputError: The directory does not exist or is not writable.
     """
@@ -158,24 +163,41 @@ def atomic_output(path: str | Path, *, binary: bool = False, encoding: str = "ut
         with handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
-        make_public(tmp)
-        os.replace(tmp, target)
+            sync(handle.fileno())
+        commit_temp(tmp, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        discard_temp(tmp, target)
         raise
+
+
+def in_place(target: str | Path) -> bool:
+    """Whether ``target`` is written where it is rather than replaced: an existing
+    device or FIFO. Renaming a temp file onto ``/dev/null`` would replace the
+    device itself (as root) or fail (as anyone else)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def temp_beside(target: Path) -> tuple[int, str]:
     """A new ``.NAME.*.part`` file in ``target``'s folder: (fd, path).
 
     Same folder, so the final ``os.replace`` is an atomic rename; the
-    ``.part`` suffix lets a later run sweep up what a killed run left.
+    ``.part`` suffix lets a later run sweep up what a killed run left. For a
+    device or FIFO (:func:`in_place`) it is the target itself, opened for
+    writing; :func:`commit_temp` and :func:`discard_temp` then leave it be.
 
     Raises:
         OutputError: The folder does not exist or is not writable.
     """
+    if in_place(target):
+        try:
+            return os.open(target, os.O_WRONLY), str(target)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror} (choose another -o)"
+                              ) from None
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"cannot write {target}: folder {directory} does not exist")
@@ -183,6 +205,29 @@ def temp_beside(target: Path) -> tuple[int, str]:
         return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror} (choose another -o)") from None
+
+
+def commit_temp(tmp: str | Path, target: str | Path) -> None:
+    """Put a finished temp file from :func:`temp_beside` in place of ``target``."""
+    if str(tmp) != str(target):
+        make_public(tmp)
+        os.replace(tmp, target)
+
+
+def discard_temp(tmp: str | Path, target: str | Path) -> None:
+    """Remove an unfinished temp file from :func:`temp_beside` (never the target)."""
+    if str(tmp) != str(target):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def sync(fd: int) -> None:
+    """fsync, where the file supports it (a device or pipe does not)."""
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.EROFS, errno.ESPIPE):
+            raise
 
 
 def make_public(path: str | Path) -> None:
