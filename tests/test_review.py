@@ -239,3 +239,23 @@ def test_xliff_as_cat_tools_send_it_back_is_read(tmp_path):
     assert [(c.source, c.target, c.source_lang, c.target_lang)
             for c in corrections(review, str(path))] == [
         ("The mangoes are ripe.", "Mango yo byen mi.", "en", "ht")]
+
+
+def test_language_tags_in_capitals_as_cat_tools_write_them_are_the_same_language(cli, book,
+                                                                                 tmp_path):
+    """OmegaT and Trados write project languages as EN-US / HT (BCP 47 tags are
+    case-insensitive); saved back with Windows line ends."""
+    review = tmp_path / "book.xlf"
+    export(cli, book, review)
+    text = review.read_text("utf-8")
+    text = text.replace('source-language="en" target-language="ht"',
+                        'source-language="EN-US" target-language="HT"')
+    text = text.replace('xml:lang="en"', 'xml:lang="EN-US"').replace('xml:lang="ht"',
+                                                                    'xml:lang="HT"')
+    text = text.replace(">Mango yo mi.</target>\n          <note",
+                        ">Mango yo byen mi.</target>\n          <note")
+    review.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert "Mango yo byen mi." in result.stdout
+    assert f"{review}: 1 corrected sentence added to the translation memory" in result.stderr

@@ -153,13 +153,19 @@ def read(path: str | Path) -> Review:
     return load(data, str(path))
 
 
+def language(tag: str) -> str:
+    """The primary language of a tag, as compared: ``EN-US``, ``en_US`` -> ``en``
+    (tags are case-insensitive; CAT tools write them in either case)."""
+    return tag.replace("_", "-").split("-")[0].strip().lower()
+
+
 def corrections(review: Review, origin: str):
     """The memory entries a reviewed file brings: every segment whose target a
     person changed (an empty target means "not reviewed" and is skipped)."""
     from kreyol_cli.memory import Correction
 
-    src = (review.source_lang or "en").split("-")[0].lower()
-    tgt = (review.target_lang or "ht").split("-")[0].lower()
+    src = language(review.source_lang) or "en"
+    tgt = language(review.target_lang) or "ht"
     return [Correction(s.source, s.target, src, tgt, origin)
             for s in review.segments
             if s.target.strip() and s.source.strip()
@@ -173,11 +179,11 @@ def check_document(review: Review, path: str, input_name: str | None, source_lan
     Raises:
         ReviewFileError: One line naming both documents and what to do.
     """
-    if review.source_lang and review.source_lang.split("-")[0] != source_lang:
+    if review.source_lang and language(review.source_lang) != language(source_lang):
         raise ReviewFileError(
             f"{path} translates from {review.source_lang!r}, but this run translates from "
             f"{source_lang!r}: use the review file of this document")
-    if review.target_lang and review.target_lang.split("-")[0] != "ht":
+    if review.target_lang and language(review.target_lang) != "ht":
         raise ReviewFileError(f"{path} translates into {review.target_lang!r}, not Haitian "
                               f"Creole (ht)")
     # A review of piped text ("stdin") or of the memory ("") fits any document.
