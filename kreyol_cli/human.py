@@ -25,6 +25,11 @@ def import_corrections(cache: Cache, files: Sequence[str], input_name: str | Non
         added = memory.add(cache, review.corrections(reviewed, str(path)))
         reporter.note(f"{path}: {added} corrected sentence{'s' * (added != 1)} added to the "
                       f"translation memory")
+        copied = sum(map(review.copied_source, reviewed.segments))
+        if copied:
+            reporter.note(f"{path}: {copied} segment{'s' * (copied != 1)} whose target is the "
+                          f"source text (left untranslated in the CAT tool) not taken; to keep "
+                          f"a name as written, put it in the glossary")
         total += added
     return total
 

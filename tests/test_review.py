@@ -259,3 +259,29 @@ def test_language_tags_in_capitals_as_cat_tools_write_them_are_the_same_language
     assert result.exit_code == 0, result.stderr
     assert "Mango yo byen mi." in result.stdout
     assert f"{review}: 1 corrected sentence added to the translation memory" in result.stderr
+
+
+def test_segments_omegat_left_untranslated_hold_the_source_and_are_not_corrections(
+        cli, book, tmp_path):
+    """OmegaT writes the source text into every segment the reviewer did not
+    translate when it creates the translated file: those are not corrections."""
+    review = tmp_path / "book.xlf"
+    export(cli, book, review)
+    tree = ET.parse(review)
+    for unit in tree.getroot().iter(f"{{{NS['x']}}}trans-unit"):
+        source = unit.find("x:source", NS).text
+        target = unit.find("x:target", NS)
+        target.text = "Mango yo byen mi." if source == "The mangoes are ripe." else source
+        del target.attrib["state"]
+    tree.write(review, encoding="UTF-8", xml_declaration=True)
+
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[2] == (
+        "Pwofesè a nan sal klas la. Timoun yo ap ale lekòl.")
+    assert "Mango yo byen mi." in result.stdout
+    assert f"{review}: 1 corrected sentence added to the translation memory" in result.stderr
+    assert (f"{review}: 6 segments whose target is the source text (left untranslated in the "
+            f"CAT tool) not taken" in result.stderr)
+    listed = cli("memory", "list", "--json").stdout.splitlines()
+    assert [json.loads(line)["target"] for line in listed] == ["Mango yo byen mi."]

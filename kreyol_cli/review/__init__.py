@@ -159,9 +159,23 @@ def language(tag: str) -> str:
     return tag.replace("_", "-").split("-")[0].strip().lower()
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def copied_source(segment: Segment) -> bool:
+    """A target that is the source text again, where the machine translated it.
+
+    CAT tools write the source into every segment left untranslated (OmegaT
+    does so when it creates the translated file), so such a target means "not
+    reviewed", not "say it in English"."""
+    return _same(segment.target, segment.source) and not _same(segment.machine, segment.source)
+
+
 def corrections(review: Review, origin: str):
     """The memory entries a reviewed file brings: every segment whose target a
-    person changed (an empty target means "not reviewed" and is skipped)."""
+    person changed. An empty target, or one that is the source copied back
+    (:func:`copied_source`), means "not reviewed" and is skipped."""
     from kreyol_cli.memory import Correction
 
     src = language(review.source_lang) or "en"
@@ -169,7 +183,7 @@ def corrections(review: Review, origin: str):
     return [Correction(s.source, s.target, src, tgt, origin)
             for s in review.segments
             if s.target.strip() and s.source.strip()
-            and " ".join(s.target.split()) != " ".join(s.machine.split())]
+            and not _same(s.target, s.machine) and not copied_source(s)]
 
 
 def check_document(review: Review, path: str, input_name: str | None, source_lang: str
