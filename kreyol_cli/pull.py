@@ -16,16 +16,18 @@ only the converted model stays on disk.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kreyol_cli.errors import CorruptModelError, NetworkError, UsageError
+from kreyol_cli.errors import CorruptModelError, NetworkError, OutputError, UsageError
 from kreyol_cli.registry import MANIFEST, ModelSpec, Registry
 
 # Files a tokenizer may need; copied next to the converted weights.
@@ -71,9 +73,14 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
         where = registry.voice_file(spec) if spec.kind == "voice" else registry.install_dir(spec)
         note(f"{name} is already installed at {where} (use --force to pull it again)")
         return Path(where)
-    from huggingface_hub.utils import disable_progress_bars
+    from huggingface_hub.utils import disable_progress_bars, logging
 
     disable_progress_bars()  # kreyol draws its own display (huggingface_hub's garbles it)
+    # Its warnings ("not enough free disk space", "ignored error while writing
+    # ...") print source lines mid-display; the failure they announce comes
+    # back as one error line instead.
+    logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", category=UserWarning, module="huggingface_hub")
     destination = registry.settings.models_dir / spec.name
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=destination.parent))
@@ -211,6 +218,15 @@ def _hub_call(what: str, func, *args, **kwargs):
             f"directory here and pass it with --model PATH"
         ) from None
     except (HfHubHTTPError, OSError) as exc:
+        disk = _disk_error(exc)
+        if disk is not None:
+            from huggingface_hub import constants
+
+            raise OutputError(
+                f"{what}: cannot write to the Hugging Face cache {constants.HF_HUB_CACHE} "
+                f"({disk.strerror or disk}); free space there, or set HF_HOME to a writable "
+                f"folder with room"
+            ) from None
         raise NetworkError(
             f"{what}: download failed ({_short(exc)}); check your connection (and HF_ENDPOINT) "
             f"and retry"
@@ -222,6 +238,22 @@ def _hub_call(what: str, func, *args, **kwargs):
                 f"internet and retry"
             ) from None
         raise
+
+
+#: Errors of the local disk, not of the network (sockets never carry these).
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def _disk_error(exc: BaseException | None) -> OSError | None:
+    """The local file-system error behind ``exc`` (a full or read-only disk, a
+    file where a folder should be), if that is what it is."""
+    for _ in range(4):
+        if exc is None:
+            return None
+        if isinstance(exc, OSError) and (exc.errno in _DISK_ERRNOS or exc.filename):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _short(exc: BaseException) -> str:

@@ -189,6 +189,41 @@ def test_pull_from_an_unreachable_hub_fails_fast(kreyol_home):
     assert not [p for p in (kreyol_home / "models").glob(".*")]  # staging removed
 
 
+def assert_cache_unwritable(result, kreyol_home, cache: Path) -> None:
+    """Exit 6 and one line naming the cache, not "check your connection"."""
+    assert result.returncode == ExitCode.OUTPUT, result.stderr
+    line = error_line(result)
+    assert f"cannot write to the Hugging Face cache {cache}" in line, line
+    assert "connection" not in line
+    assert "warnings.warn" not in result.stderr  # huggingface_hub's own warnings stay out
+    assert not (kreyol_home / "models" / "opus-mt-en-ht").exists()
+
+
+def test_pull_into_an_unusable_hugging_face_cache_says_so(hub, kreyol_home, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where HF_HOME should be a folder\n")
+    result = kreyol("models", "pull", "opus-mt-en-ht",
+                    env={"HF_ENDPOINT": hub.url, "HF_HOME": str(blocker / "hf")})
+    assert_cache_unwritable(result, kreyol_home, blocker / "hf" / "hub")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="mounts a tmpfs")
+def test_pull_into_a_full_hugging_face_cache_says_so(hub, kreyol_home, tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(full)],
+                      capture_output=True).returncode:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        result = kreyol("models", "pull", "opus-mt-en-ht",
+                        env={"HF_ENDPOINT": hub.url, "HF_HOME": str(full / "hf")})
+        assert_cache_unwritable(result, kreyol_home, full / "hf" / "hub")
+        assert "No space left on device" in error_line(result)
+        assert not list((full / "hf" / "hub").glob("models--*/blobs/*"))  # nothing half-kept
+    finally:
+        subprocess.run(["umount", str(full)], check=True)
+
+
 def test_pull_a_repo_the_hub_does_not_have(hub):
     result = kreyol("models", "pull", "opus-mt-fr-ht", env={"HF_ENDPOINT": hub.url})
     assert result.returncode == ExitCode.MODEL
