@@ -235,6 +235,9 @@ def _target_tokens(translator, text: str) -> list[str]:
     return tok.convert_ids_to_tokens(ids)
 
 
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”»)\]]*\s*$")
+
+
 def _prefix(translator, sentence, window, terms) -> str | None:
     """Force each missing term after each word boundary of the best
     hypothesis; keep the completion the model scores best as a whole."""
@@ -245,7 +248,13 @@ def _prefix(translator, sentence, window, terms) -> str | None:
     for term in missing(terms, text):
         forced = _target_tokens(translator, term.target)
         current = current[:200]
-        cuts = [k for k, tok in enumerate(current) if tok.startswith("▁")] + [len(current)]
+        cuts = [k for k, tok in enumerate(current) if tok.startswith("▁")]
+        if not _SENTENCE_END.search(text):
+            # After the final full stop a term is not a translation: "Doktè a
+            # ap vini. medsen" contains the term and says nothing.
+            cuts.append(len(current))
+        if not cuts:
+            return None
         prefixes = [lang + current[:k] + forced for k in dict.fromkeys(cuts)]
         # Room to finish, not to babble (and within the model's positions).
         limit = min(2 * (len(current) + len(forced)) + 8, 250)

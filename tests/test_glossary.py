@@ -80,18 +80,29 @@ def test_cache_keys_hold_only_the_entries_that_matched(tmp_path):
 
 
 def test_a_term_that_cannot_be_honoured_is_warned_and_reported(cli, tmp_path):
-    # The tiny model cannot end "The teacher is in the classroom." with "mèt lekòl"
-    # (measured in bench/glossary.py): a miss, reported, not hidden.
+    # The tiny model cannot put "tanp" into "We go to church on Sunday." (measured
+    # in bench/glossary.py): a miss, reported, not hidden.
     book = tmp_path / "book.en.md"
-    book.write_text("# School\n\nThe teacher is in the classroom. Good morning.\n", "utf-8")
+    book.write_text("# School\n\nWe go to church on Sunday. Good morning.\n", "utf-8")
     glossary = tmp_path / "g.tsv"
-    glossary.write_text("teacher\tmèt lekòl\n", "utf-8")
+    glossary.write_text("church\ttanp\n", "utf-8")
     result = cli("audiobook", book, "-m", TINY_MARIAN, "-o", tmp_path / "out",
                  "--glossary", glossary)
     assert result.exit_code == 0, result.stderr
-    warning = ("glossary: could not honour 'teacher' in 'The teacher is in the classroom.'")
+    warning = "glossary: could not honour 'church' in 'We go to church on Sunday.'"
     assert warning in result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
-    assert report["glossary_missed"] == [{"sentence": "The teacher is in the classroom.",
-                                          "terms": ["teacher"]}]
+    assert report["glossary_missed"] == [{"sentence": "We go to church on Sunday.",
+                                          "terms": ["church"]}]
     assert any(warning in w for w in report["warnings"])
+
+
+def test_a_forced_term_is_never_put_after_the_final_full_stop(cli, tmp_path):
+    """Forced after "Doktè a ap vini." the term was tacked on ("Doktè a ap vini.
+    medsen"): it contained the term, so it passed as honoured, unflagged."""
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("doctor\tmedsen\n", "utf-8")
+    result = cli("translate", "-m", TINY_MARIAN, "--glossary", glossary,
+                 "The doctor is coming.")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Doktè a ap medsen"
