@@ -4,6 +4,7 @@ kept, lines re-wrapped, real encodings read, bad files refused cleanly."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -322,3 +323,34 @@ def test_wrong_encoding_option_is_a_clear_input_error(cli, tmp_path):
     result = translate(cli, "-i", path, "--encoding", "utf-8")
     line = one_line_error(result, ExitCode.INPUT)
     assert line == f"error: {path}: not valid utf-8 (byte offset 35): check --encoding"
+
+
+def test_review_glossary_and_corrections_work_on_subtitles(cli, tmp_path):
+    """The review loop of the text path, on a film: one segment per sentence
+    (cues joined), glossary misses warned, a correction lands in its cues."""
+    review = tmp_path / "film.csv"
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("church\ttanp\n", "utf-8")
+    result = translate(cli, "-i", DATA / "film.en.srt", "-o", tmp_path / "film.ht.srt",
+                       "--review", review, "--glossary", glossary)
+    assert result.exit_code == 0, result.stderr
+    assert f"wrote {review}: " in result.stderr
+    assert ("glossary: could not honour 'church' in 'We go to church on Sunday.'"
+            in result.stderr)
+    rows = list(csv.DictReader(review.read_text("utf-8-sig").splitlines()))
+    assert {r["document"] for r in rows} == {"film.en.srt"}
+    assert "I am tired, I want to rest." in [r["source"] for r in rows]
+    flagged = next(r for r in rows if r["source"] == "We go to church on Sunday.")
+    assert "glossary" in flagged["review"]
+
+    for row in rows:
+        if row["source"] == "I am tired, I want to rest.":
+            row["translation"] = "Mwen bouke, mwen vle poze kò m."
+    with review.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "corrected.ht.srt"
+    result = translate(cli, "-i", DATA / "film.en.srt", "-o", out, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert "00:00:05,000 --> 00:00:06,000\nMwen bouke,\n" in out.read_text("utf-8")

@@ -86,36 +86,41 @@ def translate_command(
     service = TranslationService(resolved, options, threads=jobs or default_jobs(),
                                  glossary=read_glossary(glossary) if glossary else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
+    subtitles = subtitle_input(input, text, lone_file=True)
+    named = subtitles if subtitles is not None else input
     if corrections:
-        import_corrections(cache, corrections, input if input != "-" else None, source,
+        import_corrections(cache, corrections, named if named != "-" else None, source,
                            reporter)
     lines = read_lines(input, text or (), encoding=encoding or "utf-8")
-    subtitles = subtitle_input(input, text, lone_file=True)
     try:
-        if subtitles is not None:  # SRT/WebVTT: cue by cue, timings kept
-            return translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,
-                                  reporter=reporter, encoding=encoding)
         with contextlib.ExitStack() as stack:
             collector = None
             if review is not None:
-                original = Path(input).name if input not in (None, "-") else "stdin"
+                original = Path(named).name if named not in (None, "-") else "stdin"
                 collector = reviews.Collector(stack.enter_context(
                     reviews.open_writer(review, original, source, target, __version__)))
-            out = stack.enter_context(text_output(output))
-            task = stack.enter_context(reporter.stage("translate"))
-            for unit, results in translate_units(iter_units(lines), service, cache,
-                                                 on_batch=task.advance):
-                warn_missed(results, reporter)
-                if collector is not None:
-                    collector.add(unit.prefix, results)
-                if fmt == "jsonl":
-                    for r in results:
-                        out.write(json.dumps({"source": r.source, "translation": r.translation,
-                                              "cached": r.cached}, ensure_ascii=False) + "\n")
-                else:
-                    out.write(unit.render(" ".join(r.translation for r in results)))
-                if out is sys.stdout:
-                    out.flush()
+            if subtitles is not None:  # SRT/WebVTT: cue by cue, timings kept
+                translate_file(subtitles, output=output, fmt=fmt, service=service,
+                               cache=cache, reporter=reporter, encoding=encoding,
+                               collector=collector)
+            else:
+                out = stack.enter_context(text_output(output))
+                task = stack.enter_context(reporter.stage("translate"))
+                for unit, results in translate_units(iter_units(lines), service, cache,
+                                                     on_batch=task.advance):
+                    warn_missed(results, reporter)
+                    if collector is not None:
+                        collector.add(unit.prefix, results)
+                    if fmt == "jsonl":
+                        for r in results:
+                            out.write(json.dumps({"source": r.source,
+                                                  "translation": r.translation,
+                                                  "cached": r.cached}, ensure_ascii=False)
+                                      + "\n")
+                    else:
+                        out.write(unit.render(" ".join(r.translation for r in results)))
+                    if out is sys.stdout:
+                        out.flush()
         if collector is not None:
             reporter.note(f"wrote {review}: {collector.segments} sentences, "
                           f"{collector.flagged} flagged for review")
