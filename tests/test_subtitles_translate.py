@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TINY_MARIAN, run_kreyol
+from conftest import ROOT, TINY_MARIAN, leftovers, one_line_error, run_kreyol
 
 from kreyol_cli.errors import ExitCode
 
@@ -77,18 +77,6 @@ Kijan ou ye? Mwen byen, mèsi.
 
 def translate(cli, *args):
     return cli("translate", "-m", TINY_MARIAN, *args)
-
-
-def leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name != "kreyol-home")
-
-
-def one_line_error(result, code: ExitCode) -> str:
-    assert result.exit_code == int(code), (result.exit_code, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
 
 
 def test_srt_cue_by_cue_with_sentences_across_cues(cli, tmp_path):
