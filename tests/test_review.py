@@ -285,3 +285,30 @@ def test_segments_omegat_left_untranslated_hold_the_source_and_are_not_correctio
             f"CAT tool) not taken" in result.stderr)
     listed = cli("memory", "list", "--json").stdout.splitlines()
     assert [json.loads(line)["target"] for line in listed] == ["Mango yo byen mi."]
+
+
+def test_a_nightly_run_with_the_same_corrections_finds_the_book_done(cli, book, tmp_path):
+    """The README's cron line with --corrections: an unchanged review file
+    changes nothing, so --mode skip exits 10; an edited one rebuilds."""
+    review = tmp_path / "book.csv"
+    export(cli, book, review)
+    rows = list(csv.DictReader(review.read_text("utf-8-sig").splitlines()))
+
+    def save(fixes):
+        with review.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**r, "translation": fixes.get(r["source"], r["translation"])}
+                             for r in rows)
+
+    save(FIXES)
+    out = tmp_path / "out"
+    audiobook(cli, book, out, "--corrections", review)
+    again = cli("audiobook", book, "-m", TINY_MARIAN, "-o", out, "--corrections", review)
+    assert again.exit_code == ExitCode.ALREADY_DONE, again.stderr
+    assert (f"{review}: 0 corrected sentences added to the translation memory "
+            f"(2 already in it)") in again.stderr
+
+    save({**FIXES, "The mangoes are ripe.": "Mango yo fin mi."})
+    report = audiobook(cli, book, out, "--corrections", review)
+    assert report["speech"]["synthesized"] == ["Mango yo fin mi."]
