@@ -39,7 +39,11 @@ from typing import Any
 
 from kreyol_cli.errors import InputError
 
-_HEADERS = {"source", "term", "en", "fr", "english", "french", "src", "source term"}
+_HEADERS = {"source", "term", "en", "fr", "english", "french", "src", "source term",
+            "anglais", "français", "francais", "terme", "mot", "word"}
+#: What spreadsheets call the Creole column; a first row ending so is a header.
+_TARGET_HEADERS = {"creole", "créole", "kreyòl", "kreyol", "ht", "haitian creole",
+                   "target", "translation", "traduction", "tradiksyon"}
 
 
 class GlossaryError(InputError):
@@ -150,8 +154,9 @@ def parse(text: str, origin: str) -> Glossary:
         cells = [c.strip() for c in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
-        if not terms and cells[0].lower() in _HEADERS:
-            continue  # a header row
+        if not terms and (cells[0].lower() in _HEADERS
+                          or (len(cells) > 1 and cells[1].lower() in _TARGET_HEADERS)):
+            continue  # a header row ("Anglais;Kreyòl" too, not a term to force)
         source = cells[0]
         target = cells[1] if len(cells) > 1 and cells[1] else source
         if not source:

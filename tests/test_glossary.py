@@ -24,6 +24,16 @@ def test_tsv_and_spreadsheet_csv_read_the_same(tmp_path):
         assert [(t.source, t.target, t.protected) for t in read(path).terms] == expected, path
 
 
+def test_a_header_row_in_the_users_language_is_not_a_term(tmp_path):
+    """A French-locale spreadsheet: 'Français;Kreyòl' is the header, else every
+    'Français' in a French text would have to come out as 'Kreyòl'."""
+    glossary = tmp_path / "glossaire.csv"
+    glossary.write_bytes("\ufeffFrançais;Kreyòl;Remarque\r\nmédecin;doktè;\r\n"
+                         "Pfizer;;marque\r\n".encode())
+    assert [(t.source, t.target) for t in read(glossary).terms] == [
+        ("médecin", "doktè"), ("Pfizer", "Pfizer")]
+
+
 def test_matching_follows_case_and_word_boundaries():
     glossary = parse("doctor\tmedsen\nBen\nDoctor Jean\tDoktè Jan\n", "g")
     assert [t.source for t in glossary.matches("The doctor and the DOCTOR.")] == ["doctor"]
