@@ -87,7 +87,7 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
     try:
         with _downloads_removed(spec.repo, keep=keep_download):
             if spec.kind == "voice":
-                manifest = _fetch_voice(spec, staging, force)
+                manifest = _fetch_voice(spec, staging, force, display)
             else:
                 manifest = _fetch_translation(spec, staging, force, display)
         manifest.update({"name": spec.name, "kind": spec.kind, "family": spec.family,
@@ -329,15 +329,19 @@ def _fetch_translation(spec: ModelSpec, staging: Path, force: bool = False, disp
     return manifest
 
 
-def _fetch_voice(spec: ModelSpec, staging: Path, force: bool = False) -> dict[str, Any]:
+def _fetch_voice(spec: ModelSpec, staging: Path, force: bool = False, display=None
+                 ) -> dict[str, Any]:
     from huggingface_hub import hf_hub_download
 
     if not spec.files.endswith(".onnx"):
         raise UsageError(f"voice {spec.name!r}: `files` in models.toml must name an .onnx file")
+    if display is not None:  # a voice is ~60 MB: show the bytes, as for a model
+        display.step("download", f"downloading {Path(spec.files).name}", "bytes")
     revision = spec.revision
+    bar = _hub_bar_class(display)  # one for both files: the display shows the .onnx
     for filename in (spec.files, spec.files + ".json"):
         local = Path(_hub_call(f"downloading {filename}", hf_hub_download, spec.repo, filename,
-                               revision=spec.revision, force_download=force))
+                               revision=spec.revision, force_download=force, tqdm_class=bar))
         shutil.copy2(local, staging / Path(filename).name)
         # hf_hub_download returns .../snapshots/<commit>/<path>: record <commit>.
         parts = local.parts

@@ -378,12 +378,13 @@ def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
-def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
+def pull_in_a_terminal(hub, kreyol_home, tmp_path, name: str) -> list[str]:
+    """The screen's non-empty lines after ``kreyol models pull NAME`` in tmux."""
     sock = tmp_path / "tmux.sock"
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in {
         "KREYOL_HOME": str(kreyol_home), "HF_HOME": str(tmp_path / "hf-home"),
         "HF_ENDPOINT": hub.url, "PYTHONPATH": str(ROOT)}.items())
-    command = f"env {env} {shlex.quote(sys.executable)} -m kreyol_cli models pull opus-mt-en-ht; " \
+    command = f"env {env} {shlex.quote(sys.executable)} -m kreyol_cli models pull {name}; " \
               f"echo EXIT=$?; sleep 30"
     subprocess.run(["tmux", "-S", str(sock), "-f", os.devnull, "new-session", "-d", "-x", "100",
                     "-y", "20", command], check=True)
@@ -397,11 +398,25 @@ def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
             time.sleep(0.2)
     finally:
         subprocess.run(["tmux", "-S", str(sock), "kill-server"], capture_output=True)
-    lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
-    assert len(lines) == 4, screen
+    return [line.rstrip() for line in screen.splitlines() if line.strip()]
+
+
+def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
+    lines = pull_in_a_terminal(hub, kreyol_home, tmp_path, "opus-mt-en-ht")
+    assert len(lines) == 4, lines
     assert lines[0].startswith("downloading Helsinki-NLP/opus-mt-en-ht ━") and " MB" in lines[0]
     assert lines[1].startswith("converting to CTranslate2 int8") and "tensors" in lines[1]
     done, total = lines[1].split("━")[-1].split()[0].split("/")
     assert done == total  # every tensor converted
     assert lines[2] == f"installed opus-mt-en-ht at {kreyol_home / 'models' / 'opus-mt-en-ht'}"
     assert lines[3] == "EXIT=0"
+
+
+def test_a_voice_pull_in_a_terminal_shows_its_download(hub, kreyol_home, tmp_path):
+    """A voice is ~60 MB: the terminal showed nothing at all until it was installed."""
+    lines = pull_in_a_terminal(hub, kreyol_home, tmp_path, "en_US-lessac-medium")
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("downloading en_US-lessac-medium.onnx ━"), lines
+    assert lines[0].split("━")[-1].split()[:2] == ["63.2/63.2", "MB"]
+    where = kreyol_home / "models" / "en_US-lessac-medium"
+    assert lines[1:] == [f"installed en_US-lessac-medium at {where}", "EXIT=0"]
