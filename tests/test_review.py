@@ -163,6 +163,17 @@ def test_review_files_from_elsewhere_are_one_clear_line(cli, book, tmp_path):
     assert result.exit_code == ExitCode.INPUT and result.stderr.count("\n") == 1
     assert "not well-formed XML" in result.stderr
 
+    # OmegaT and Trados can also save XLIFF 2.0: say which version to use.
+    newer = tmp_path / "book2.xlf"
+    newer.write_text('<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0"'
+                     ' version="2.0" srcLang="en" trgLang="ht"><file id="f1"><unit id="1">'
+                     '<segment><source>Good morning.</source><target>Bonjou.</target>'
+                     '</segment></unit></file></xliff>', "utf-8")
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", newer)
+    assert result.exit_code == ExitCode.INPUT
+    assert result.stderr == (f"error: {newer}: XLIFF 2.0 is not read; save or export it from "
+                             f"the CAT tool as XLIFF 1.2\n")
+
     result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--review", tmp_path / "r.txt")
     assert result.exit_code == ExitCode.USAGE and ".xlf (XLIFF 1.2" in result.stderr
 
