@@ -22,7 +22,7 @@ def import_corrections(cache: Cache, files: Sequence[str], input_name: str | Non
     for path in files:
         reviewed = review.read(path)
         review.check_document(reviewed, path, input_name, source_lang)
-        found = review.corrections(reviewed, str(path))
+        found = review.corrections(reviewed, str(path), source_lang)
         added = memory.add(cache, found)
         known = len(found) - added
         reporter.note(f"{path}: {added} corrected sentence{'s' * (added != 1)} added to the "

@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import TINY_MARIAN
+from conftest import FIXTURES, TINY_MARIAN
 
 from kreyol_cli.errors import ExitCode
 from kreyol_cli.review.flags import reasons
@@ -323,3 +323,20 @@ def test_a_nightly_run_with_the_same_corrections_finds_the_book_done(cli, book, 
     save({**FIXES, "The mangoes are ripe.": "Mango yo fin mi."})
     report = audiobook(cli, book, out, "--corrections", review)
     assert report["speech"]["synthesized"] == ["Mango yo fin mi."]
+
+
+def test_a_spreadsheet_without_language_columns_serves_the_run_it_is_given_to(
+        cli, kreyol_home, tmp_path):
+    """A French review whose reviewer deleted the language columns: its
+    corrections are French sentences, not English ones that never match."""
+    kreyol_home.mkdir(parents=True, exist_ok=True)
+    (kreyol_home / "models.toml").write_text(
+        f'[models.tiny-m2m]\nkind = "translation"\nfamily = "m2m100"\n'
+        f'path = "{FIXTURES / "models" / "tiny-m2m100"}"\nlanguages = ["en-ht", "fr-ht"]\n',
+        "utf-8")
+    review = tmp_path / "avis.csv"
+    review.write_bytes("\ufeffsource;translation\r\nBonjour.;Bonjou.\r\n".encode())
+    result = cli("translate", "-m", "tiny-m2m", "--source", "fr", "--corrections", review,
+                 "Bonjour.")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Bonjou."

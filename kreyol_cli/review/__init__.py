@@ -172,13 +172,16 @@ def copied_source(segment: Segment) -> bool:
     return _same(segment.target, segment.source) and not _same(segment.machine, segment.source)
 
 
-def corrections(review: Review, origin: str):
+def corrections(review: Review, origin: str, source_lang: str = "en"):
     """The memory entries a reviewed file brings: every segment whose target a
     person changed. An empty target, or one that is the source copied back
-    (:func:`copied_source`), means "not reviewed" and is skipped."""
+    (:func:`copied_source`), means "not reviewed" and is skipped.
+
+    ``source_lang`` is the run's: the language of a file that does not say
+    (a spreadsheet whose language columns were deleted)."""
     from kreyol_cli.memory import Correction
 
-    src = language(review.source_lang) or "en"
+    src = language(review.source_lang) or language(source_lang) or "en"
     tgt = language(review.target_lang) or "ht"
     return [Correction(s.source, s.target, src, tgt, origin)
             for s in review.segments
