@@ -73,9 +73,16 @@ class Term:
         return {"source": self.source, "target": self.target}
 
 
+#: Apostrophes a word processor or a keyboard may put in the same word.
+_APOSTROPHE = re.compile("['’ʼ‘]")
+
+
 def term_pattern(text: str) -> re.Pattern[str]:
+    """Where ``text`` occurs: whole words, the case rule above, and any
+    apostrophe for any other (Word writes l’hôpital, a spreadsheet l'hôpital)."""
     flags = re.IGNORECASE if text == text.lower() else 0
-    return re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)", flags)
+    body = "['’ʼ‘]".join(re.escape(part) for part in _APOSTROPHE.split(text))
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)", flags)
 
 
 def honoured(term: Term, translation: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from conftest import TINY_MARIAN
 
 from kreyol_cli.errors import ExitCode
-from kreyol_cli.glossary import GlossaryError, parse, read
+from kreyol_cli.glossary import GlossaryError, honoured, parse, read
 
 
 def test_tsv_and_spreadsheet_csv_read_the_same(tmp_path):
@@ -32,6 +32,14 @@ def test_a_header_row_in_the_users_language_is_not_a_term(tmp_path):
                          "Pfizer;;marque\r\n".encode())
     assert [(t.source, t.target) for t in read(glossary).terms] == [
         ("médecin", "doktè"), ("Pfizer", "Pfizer")]
+
+
+def test_a_term_typed_with_a_straight_apostrophe_matches_a_curly_one():
+    """French text from a word processor has l’hôpital; the spreadsheet glossary
+    l'hôpital. Unmatched, the term was silently not applied (not even a miss)."""
+    glossary = parse("l'hôpital\tlopital\n", "g")
+    assert [t.source for t in glossary.matches("Je vais à l’hôpital demain.")] == ["l'hôpital"]
+    assert honoured(parse("l’ap\tl’ap\n", "g").terms[0], "Li di l'ap vini.")
 
 
 def test_matching_follows_case_and_word_boundaries():
