@@ -154,11 +154,21 @@ def _downloads_removed(repo_id: str, *, keep: bool) -> Iterator[None]:
                     directory.rmdir()  # only if empty
 
 
+class _Cancelled(Exception):
+    """Raised in huggingface_hub's download threads once the pull is interrupted."""
+
+
 def _hub_bar_class(display):
-    """A tqdm stand-in that feeds huggingface_hub's byte counts to ``display``."""
+    """A tqdm stand-in that feeds huggingface_hub's byte counts to ``display``.
+
+    Its ``cancelled`` flag (set by :func:`_interruptible`) makes the next
+    progress update of a download thread raise, which ends that download.
+    """
     bars: list = []
 
     class HubBar:
+        cancelled = False
+
         def __init__(self, *args, total=None, initial=0, unit="it", **kwargs) -> None:
             self.total, self.n, self.unit = total, initial, unit
             self.format_dict: dict[str, Any] = {"rate": None}
@@ -166,6 +176,8 @@ def _hub_bar_class(display):
                 bars.append(self)
 
         def update(self, n=1) -> None:
+            if HubBar.cancelled:
+                raise _Cancelled("interrupted")
             self.n += n or 0
             if self.unit == "B" and display is not None:
                 display.update(max(b.n for b in bars), max((b.total or 0) for b in bars) or None)
@@ -182,6 +194,48 @@ def _hub_bar_class(display):
         close = set_description = set_description_str = set_postfix_str = refresh
 
     return HubBar
+
+
+#: Bytes huggingface_hub reads between two progress updates (its own default
+#: is 10 MiB: a minute on a slow line before an interrupted download notices).
+_CHUNK = 256 * 1024
+
+
+@contextlib.contextmanager
+def _interruptible(bar_class) -> Iterator[None]:
+    """Let Ctrl-C and SIGTERM stop a download now, not when its files are done.
+
+    ``snapshot_download`` fetches files in worker threads, and the main thread,
+    interrupted, still waits for them to finish: minutes for a 300 MB
+    checkpoint on a slow line. The signal handler also sets the bar class's
+    ``cancelled`` flag, so each thread stops at its next chunk.
+    """
+    import signal
+
+    from huggingface_hub import constants
+
+    previous: dict[int, Any] = {}
+
+    def handler(signum, frame):
+        old = previous[signum]
+        if old is signal.SIG_IGN:
+            return
+        bar_class.cancelled = True
+        if callable(old):
+            return old(signum, frame)
+        raise KeyboardInterrupt
+
+    chunk = constants.DOWNLOAD_CHUNK_SIZE
+    constants.DOWNLOAD_CHUNK_SIZE = min(chunk, _CHUNK)
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError):  # not the main thread: leave signals be
+                previous[sig] = signal.signal(sig, handler)
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        constants.DOWNLOAD_CHUNK_SIZE = chunk
 
 
 def _replace_dir(staging: Path, destination: Path) -> None:
@@ -293,9 +347,11 @@ def _fetch_translation(spec: ModelSpec, staging: Path, force: bool = False, disp
     def download(patterns: list[str] | None) -> Path:
         if display is not None:
             display.step("download", f"downloading {spec.repo}", "bytes")
-        return Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
-                              revision=spec.revision, allow_patterns=patterns,
-                              force_download=force, tqdm_class=_hub_bar_class(display)))
+        bar = _hub_bar_class(display)
+        with _interruptible(bar):
+            return Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
+                                  revision=spec.revision, allow_patterns=patterns,
+                                  force_download=force, tqdm_class=bar))
 
     if spec.format == "ctranslate2":
         snapshot = download(None)

@@ -359,7 +359,11 @@ def test_a_directory_works_wherever_a_name_does(cli, tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
-    with FakeHub(throttle=0.05) as server:  # ~1.3 MB/s: the weights take a second
+    """...and stops downloading at once: huggingface_hub's download threads used to
+    fetch the whole file before the interrupted pull could exit (minutes for a
+    300 MB checkpoint on a slow line)."""
+    weights = HUB_MARIAN_BIN / "pytorch_model.bin"
+    with FakeHub(throttle=0.1) as server:  # ~650 KB/s: the weights take two seconds
         server.add_repo("Helsinki-NLP/opus-mt-en-ht", HUB_MARIAN_BIN)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_ENDPOINT": server.url}
         proc = subprocess.Popen([sys.executable, "-m", "kreyol_cli", "models", "pull",
@@ -371,13 +375,14 @@ def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
         time.sleep(0.3)  # halfway through the weights
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
+        time.sleep(0.3)  # the server notices the closed connection at its next write
     assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert server.sent["Helsinki-NLP/opus-mt-en-ht/pytorch_model.bin"] < weights.stat().st_size
     assert "Traceback" not in stderr
     assert hf_cache_files(tmp_path) == []
     assert list((kreyol_home / "models").iterdir()) == []
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 def pull_in_a_terminal(hub, kreyol_home, tmp_path, name: str) -> list[str]:
     """The screen's non-empty lines after ``kreyol models pull NAME`` in tmux."""
     sock = tmp_path / "tmux.sock"
@@ -401,6 +406,7 @@ def pull_in_a_terminal(hub, kreyol_home, tmp_path, name: str) -> list[str]:
     return [line.rstrip() for line in screen.splitlines() if line.strip()]
 
 
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
     lines = pull_in_a_terminal(hub, kreyol_home, tmp_path, "opus-mt-en-ht")
     assert len(lines) == 4, lines
@@ -412,6 +418,7 @@ def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
     assert lines[3] == "EXIT=0"
 
 
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 def test_a_voice_pull_in_a_terminal_shows_its_download(hub, kreyol_home, tmp_path):
     """A voice is ~60 MB: the terminal showed nothing at all until it was installed."""
     lines = pull_in_a_terminal(hub, kreyol_home, tmp_path, "en_US-lessac-medium")
