@@ -396,8 +396,10 @@ def _fetch_voice(spec: ModelSpec, staging: Path, force: bool = False, display=No
     revision = spec.revision
     bar = _hub_bar_class(display)  # one for both files: the display shows the .onnx
     for filename in (spec.files, spec.files + ".json"):
-        local = Path(_hub_call(f"downloading {filename}", hf_hub_download, spec.repo, filename,
-                               revision=spec.revision, force_download=force, tqdm_class=bar))
+        with _interruptible(bar):  # progress every 256 KiB, not every 10 MiB
+            local = Path(_hub_call(f"downloading {filename}", hf_hub_download, spec.repo,
+                                   filename, revision=spec.revision, force_download=force,
+                                   tqdm_class=bar))
         shutil.copy2(local, staging / Path(filename).name)
         # hf_hub_download returns .../snapshots/<commit>/<path>: record <commit>.
         parts = local.parts
