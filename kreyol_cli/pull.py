@@ -15,19 +15,17 @@ only the converted model stays on disk.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
 import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kreyol_cli.errors import CorruptModelError, NetworkError, OutputError, UsageError
+from kreyol_cli.errors import CorruptModelError, NetworkError, UsageError
+from kreyol_cli.hub import bar_class, call, downloads_removed, interruptible
 from kreyol_cli.registry import MANIFEST, ModelSpec, Registry
 
 # Files a tokenizer may need; copied next to the converted weights.
@@ -85,7 +83,7 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=destination.parent))
     try:
-        with _downloads_removed(spec.repo, keep=keep_download):
+        with downloads_removed(spec.repo, keep=keep_download):
             if spec.kind == "voice":
                 manifest = _fetch_voice(spec, staging, force, display)
             else:
@@ -113,131 +111,6 @@ def _umask() -> int:
     return mask
 
 
-@contextlib.contextmanager
-def _downloads_removed(repo_id: str, *, keep: bool) -> Iterator[None]:
-    """Remove what the block adds to the Hugging Face cache for ``repo_id``.
-
-    Files that were there before (a user's own cached copy) stay. With
-    ``keep``, a successful block keeps its downloads; a failed or interrupted
-    one never does.
-    """
-    from huggingface_hub import constants
-    from huggingface_hub.file_download import repo_folder_name
-
-    cache = Path(constants.HF_HUB_CACHE)
-    folder = repo_folder_name(repo_id=repo_id, repo_type="model")
-    roots = [cache / folder, cache / ".locks" / folder]
-    created = [d for d in (cache, cache / ".locks", *roots) if not d.exists()]
-    before = {p for root in roots if root.exists() for p in root.rglob("*")}
-    succeeded = False
-    try:
-        yield
-        succeeded = True
-    finally:
-        if not (succeeded and keep):
-            for root in roots:
-                if not root.exists():
-                    continue
-                for path in sorted(root.rglob("*"), reverse=True):  # children first
-                    if path in before:
-                        continue
-                    if path.is_dir() and not path.is_symlink():
-                        with contextlib.suppress(OSError):
-                            path.rmdir()
-                    else:
-                        path.unlink(missing_ok=True)
-            for directory in reversed(created):
-                with contextlib.suppress(OSError):
-                    # huggingface_hub tags a cache it creates; an empty one goes.
-                    if {p.name for p in directory.iterdir()} <= {"CACHEDIR.TAG"}:
-                        (directory / "CACHEDIR.TAG").unlink(missing_ok=True)
-                    directory.rmdir()  # only if empty
-
-
-class _Cancelled(Exception):
-    """Raised in huggingface_hub's download threads once the pull is interrupted."""
-
-
-def _hub_bar_class(display):
-    """A tqdm stand-in that feeds huggingface_hub's byte counts to ``display``.
-
-    Its ``cancelled`` flag (set by :func:`_interruptible`) makes the next
-    progress update of a download thread raise, which ends that download.
-    """
-    bars: list = []
-
-    class HubBar:
-        cancelled = False
-
-        def __init__(self, *args, total=None, initial=0, unit="it", **kwargs) -> None:
-            self.total, self.n, self.unit = total, initial, unit
-            self.format_dict: dict[str, Any] = {"rate": None}
-            if unit == "B":
-                bars.append(self)
-
-        def update(self, n=1) -> None:
-            if HubBar.cancelled:
-                raise _Cancelled("interrupted")
-            self.n += n or 0
-            if self.unit == "B" and display is not None:
-                display.update(max(b.n for b in bars), max((b.total or 0) for b in bars) or None)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc) -> None:
-            pass
-
-        def refresh(self, *args, **kwargs) -> None:
-            pass
-
-        close = set_description = set_description_str = set_postfix_str = refresh
-
-    return HubBar
-
-
-#: Bytes huggingface_hub reads between two progress updates (its own default
-#: is 10 MiB: a minute on a slow line before an interrupted download notices).
-_CHUNK = 256 * 1024
-
-
-@contextlib.contextmanager
-def _interruptible(bar_class) -> Iterator[None]:
-    """Let Ctrl-C and SIGTERM stop a download now, not when its files are done.
-
-    ``snapshot_download`` fetches files in worker threads, and the main thread,
-    interrupted, still waits for them to finish: minutes for a 300 MB
-    checkpoint on a slow line. The signal handler also sets the bar class's
-    ``cancelled`` flag, so each thread stops at its next chunk.
-    """
-    import signal
-
-    from huggingface_hub import constants
-
-    previous: dict[int, Any] = {}
-
-    def handler(signum, frame):
-        old = previous[signum]
-        if old is signal.SIG_IGN:
-            return
-        bar_class.cancelled = True
-        if callable(old):
-            return old(signum, frame)
-        raise KeyboardInterrupt
-
-    chunk = constants.DOWNLOAD_CHUNK_SIZE
-    constants.DOWNLOAD_CHUNK_SIZE = min(chunk, _CHUNK)
-    try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(ValueError):  # not the main thread: leave signals be
-                previous[sig] = signal.signal(sig, handler)
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-        constants.DOWNLOAD_CHUNK_SIZE = chunk
-
-
 def _replace_dir(staging: Path, destination: Path) -> None:
     if destination.exists():
         old = destination.with_name(f".{destination.name}.old-{time.time_ns()}")
@@ -248,73 +121,6 @@ def _replace_dir(staging: Path, destination: Path) -> None:
         staging.rename(destination)
 
 
-def _hub_call(what: str, func, *args, **kwargs):
-    """Run a huggingface_hub call, turning its network failures into NetworkError."""
-    from huggingface_hub.errors import (
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        OfflineModeIsEnabled,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
-    try:
-        return func(*args, **kwargs)
-    except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
-        raise CorruptModelError(
-            f"{what}: the hub has no such repository or revision ({type(exc).__name__}); "
-            f"check repo/revision in models.toml"
-        ) from None
-    except (OfflineModeIsEnabled, LocalEntryNotFoundError) as exc:
-        raise NetworkError(
-            f"{what}: not downloaded yet and the Hugging Face Hub is unreachable or offline "
-            f"({_short(exc)}); connect to the internet and retry, or copy a converted model "
-            f"directory here and pass it with --model PATH"
-        ) from None
-    except (HfHubHTTPError, OSError) as exc:
-        disk = _disk_error(exc)
-        if disk is not None:
-            from huggingface_hub import constants
-
-            raise OutputError(
-                f"{what}: cannot write to the Hugging Face cache {constants.HF_HUB_CACHE} "
-                f"({disk.strerror or disk}); free space there, or set HF_HOME to a writable "
-                f"folder with room"
-            ) from None
-        raise NetworkError(
-            f"{what}: download failed ({_short(exc)}); check your connection (and HF_ENDPOINT) "
-            f"and retry"
-        ) from None
-    except Exception as exc:
-        if type(exc).__module__.startswith(("httpx", "httpcore", "requests", "urllib3")):
-            raise NetworkError(
-                f"{what}: cannot reach the Hugging Face Hub ({_short(exc)}); connect to the "
-                f"internet and retry"
-            ) from None
-        raise
-
-
-#: Errors of the local disk, not of the network (sockets never carry these).
-_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
-
-
-def _disk_error(exc: BaseException | None) -> OSError | None:
-    """The local file-system error behind ``exc`` (a full or read-only disk, a
-    file where a folder should be), if that is what it is."""
-    for _ in range(4):
-        if exc is None:
-            return None
-        if isinstance(exc, OSError) and (exc.errno in _DISK_ERRNOS or exc.filename):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-    return None
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:160]
-
-
 def _weights_in_repo(spec: ModelSpec) -> list[str]:
     """Patterns of the weight files to fetch: one file, or an index and its shards."""
     from huggingface_hub import HfApi
@@ -322,14 +128,14 @@ def _weights_in_repo(spec: ModelSpec) -> list[str]:
     # model_info is one request without retries; list_repo_files retries a refused
     # connection for ~25 s before failing.
     try:
-        info = _hub_call(f"looking up {spec.repo}", HfApi().model_info, spec.repo,
+        info = call(f"looking up {spec.repo}", HfApi().model_info, spec.repo,
                          revision=spec.revision)
     except NetworkError:
         # Offline or unreachable: take whatever the local HF cache holds;
         # snapshot_download reports a clear error if it holds nothing.
         return [pattern for layout in _WEIGHT_LAYOUTS for pattern in layout]
     files = [s.rfilename for s in info.siblings] if info.siblings is not None else \
-        _hub_call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
+        call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
                   revision=spec.revision)
     for single, index, shards in _WEIGHT_LAYOUTS:
         if single in files:
@@ -347,9 +153,9 @@ def _fetch_translation(spec: ModelSpec, staging: Path, force: bool = False, disp
     def download(patterns: list[str] | None) -> Path:
         if display is not None:
             display.step("download", f"downloading {spec.repo}", "bytes")
-        bar = _hub_bar_class(display)
-        with _interruptible(bar):
-            return Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
+        bar = bar_class(display)
+        with interruptible(bar):
+            return Path(call(f"downloading {spec.repo}", snapshot_download, spec.repo,
                                   revision=spec.revision, allow_patterns=patterns,
                                   force_download=force, tqdm_class=bar))
 
@@ -394,10 +200,10 @@ def _fetch_voice(spec: ModelSpec, staging: Path, force: bool = False, display=No
     if display is not None:  # a voice is ~60 MB: show the bytes, as for a model
         display.step("download", f"downloading {Path(spec.files).name}", "bytes")
     revision = spec.revision
-    bar = _hub_bar_class(display)  # one for both files: the display shows the .onnx
+    bar = bar_class(display)  # one for both files: the display shows the .onnx
     for filename in (spec.files, spec.files + ".json"):
-        with _interruptible(bar):  # progress every 256 KiB, not every 10 MiB
-            local = Path(_hub_call(f"downloading {filename}", hf_hub_download, spec.repo,
+        with interruptible(bar):  # progress every 256 KiB, not every 10 MiB
+            local = Path(call(f"downloading {filename}", hf_hub_download, spec.repo,
                                    filename, revision=spec.revision, force_download=force,
                                    tqdm_class=bar))
         shutil.copy2(local, staging / Path(filename).name)
