@@ -122,22 +122,26 @@ class Glossary:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
-def read(path: str | Path) -> Glossary:
-    """Read a TSV or CSV glossary.
+def read(path: str | Path, warn=None) -> Glossary:
+    """Read a TSV or CSV glossary: UTF-8, UTF-16 with a BOM (Excel's "Unicode
+    Text"), else cp1252 (Excel's plain "CSV" on Windows; ``warn`` is told).
 
     Raises:
-        GlossaryError: Missing file, not UTF-8, or a row without a source term.
+        GlossaryError: Missing file or a row without a source term.
     """
+    from kreyol_cli.textcodec import decode_bytes
+
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise GlossaryError(f"{path}: no such glossary file") from None
-    except UnicodeDecodeError:
-        raise GlossaryError(f"{path}: not UTF-8 text; save the glossary as UTF-8 "
-                            f"(spreadsheets: 'CSV UTF-8')") from None
     except OSError as exc:
         raise GlossaryError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text, codec = decode_bytes(data)
+    if codec == "cp1252" and warn is not None:
+        warn(f"{path} is not UTF-8: read it as cp1252 (what Excel's plain 'CSV' writes on "
+             f"Windows); if accented letters look wrong, save it as 'CSV UTF-8'")
     return parse(text, str(path))
 
 

@@ -20,7 +20,7 @@ def import_corrections(cache: Cache, files: Sequence[str], input_name: str | Non
 
     total = 0
     for path in files:
-        reviewed = review.read(path)
+        reviewed = review.read(path, reporter.warn)
         review.check_document(reviewed, path, input_name, source_lang)
         found = review.corrections(reviewed, str(path), source_lang)
         added = memory.add(cache, found)

@@ -42,6 +42,21 @@ def test_a_term_typed_with_a_straight_apostrophe_matches_a_curly_one():
     assert honoured(parse("l’ap\tl’ap\n", "g").terms[0], "Li di l'ap vini.")
 
 
+def test_excel_legacy_csv_and_unicode_text_glossaries_are_read(tmp_path):
+    """Excel's plain 'CSV' on Windows is cp1252; its 'Unicode Text' is UTF-16 TSV."""
+    legacy = tmp_path / "termes.csv"
+    legacy.write_bytes("Français;Kreyòl\r\nmédecin;doktè\r\n".encode("cp1252"))
+    warnings: list[str] = []
+    assert [(t.source, t.target) for t in read(legacy, warnings.append).terms] == [
+        ("médecin", "doktè")]
+    assert warnings == [f"{legacy} is not UTF-8: read it as cp1252 (what Excel's plain 'CSV' "
+                        f"writes on Windows); if accented letters look wrong, save it as "
+                        f"'CSV UTF-8'"]
+    unicode_text = tmp_path / "termes.txt"
+    unicode_text.write_bytes("source\tCreole\r\nvaccine\tvaksen\r\n".encode("utf-16"))
+    assert [(t.source, t.target) for t in read(unicode_text).terms] == [("vaccine", "vaksen")]
+
+
 def test_matching_follows_case_and_word_boundaries():
     glossary = parse("doctor\tmedsen\nBen\nDoctor Jean\tDoktè Jan\n", "g")
     assert [t.source for t in glossary.matches("The doctor and the DOCTOR.")] == ["doctor"]
@@ -60,7 +75,8 @@ def test_a_malformed_glossary_is_one_clear_line(cli, tmp_path):
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("médecin;doktè\n".encode("latin-1"))
     result = cli("translate", "-m", TINY_MARIAN, "--glossary", latin1, "Good morning.")
-    assert result.exit_code == ExitCode.INPUT and "save the glossary as UTF-8" in result.stderr
+    assert result.exit_code == 0  # read as cp1252, with a warning (an old Excel's 'CSV')
+    assert f"warning: {latin1} is not UTF-8: read it as cp1252" in result.stderr
 
 
 @pytest.mark.parametrize(("sentence", "entry", "term"), [

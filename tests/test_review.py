@@ -340,3 +340,24 @@ def test_a_spreadsheet_without_language_columns_serves_the_run_it_is_given_to(
                  "Bonjour.")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "Bonjou."
+
+
+def test_a_csv_saved_by_an_older_excel_in_cp1252_is_read_with_a_warning(cli, book, tmp_path):
+    """Excel before 'CSV UTF-8' existed (and its plain 'CSV' today) writes
+    Windows-1252 with semicolons in a French locale: all Creole letters fit."""
+    review = tmp_path / "book.csv"
+    export(cli, book, review)
+    rows = list(csv.DictReader(review.read_text("utf-8-sig").splitlines()))
+    for row in rows:
+        if row["source"] == "The mangoes are ripe.":
+            row["translation"] = "Mango yo mi nèt, yo bèl anpil."
+    with review.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";",
+                                lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert "Mango yo mi nèt, yo bèl anpil." in result.stdout
+    assert (f"warning: {review} is not UTF-8: read it as cp1252 (what Excel's plain 'CSV' "
+            f"writes on Windows)") in result.stderr

@@ -83,9 +83,9 @@ def audiobook_command(
         resolved = registry.resolve_translation(model, lang, "ht")
         from kreyol_cli.glossary import read as read_glossary
 
+        terms = read_glossary(glossary, reporter.warn) if glossary else None
         translation = TranslationService(resolved, TranslateOptions(source=lang, target="ht"),
-                                         threads=cores,
-                                         glossary=read_glossary(glossary) if glossary else None)
+                                         threads=cores, glossary=terms)
     elif glossary or corrections:
         reporter.warn("Creole input is not translated: --glossary and --corrections do "
                       "nothing here (edit the Creole text itself)")

@@ -84,7 +84,8 @@ def translate_command(
     resolved = Registry.load(settings).resolve_translation(model, source, target)
     options = TranslateOptions(source=source, target=target, beam_size=beam)
     service = TranslationService(resolved, options, threads=jobs or default_jobs(),
-                                 glossary=read_glossary(glossary) if glossary else None)
+                                 glossary=read_glossary(glossary, reporter.warn) if glossary
+                                 else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
     subtitles = subtitle_input(input, text, lone_file=True)
     named = subtitles if subtitles is not None else input

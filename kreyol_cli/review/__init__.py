@@ -133,8 +133,8 @@ def write(path: str | Path, review: Review) -> None:
             writer.add(segment)
 
 
-def read(path: str | Path) -> Review:
-    """Read a reviewed file back.
+def read(path: str | Path, warn=None) -> Review:
+    """Read a reviewed file back (``warn``: told about a guessed encoding).
 
     Raises:
         ReviewFileError: Missing, unreadable or not a kreyol review file.
@@ -148,9 +148,11 @@ def read(path: str | Path) -> Review:
         raise ReviewFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if kind == "xliff":
         from kreyol_cli.review.xliff import load
-    else:
-        from kreyol_cli.review.spreadsheet import load
-    return load(data, str(path))
+
+        return load(data, str(path))
+    from kreyol_cli.review.spreadsheet import load
+
+    return load(data, str(path), warn)
 
 
 def language(tag: str) -> str:
