@@ -39,7 +39,11 @@ from typing import Any
 
 from kreyol_cli.errors import InputError
 
-_HEADERS = {"source", "term", "en", "fr", "english", "french", "src", "source term"}
+_HEADERS = {"source", "term", "en", "fr", "english", "french", "src", "source term",
+            "anglais", "français", "francais", "terme", "mot", "word"}
+#: What spreadsheets call the Creole column; a first row ending so is a header.
+_TARGET_HEADERS = {"creole", "créole", "kreyòl", "kreyol", "ht", "haitian creole",
+                   "target", "translation", "traduction", "tradiksyon"}
 
 
 class GlossaryError(InputError):
@@ -69,9 +73,16 @@ class Term:
         return {"source": self.source, "target": self.target}
 
 
+#: Apostrophes a word processor or a keyboard may put in the same word.
+_APOSTROPHE = re.compile("['’ʼ‘]")
+
+
 def term_pattern(text: str) -> re.Pattern[str]:
+    """Where ``text`` occurs: whole words, the case rule above, and any
+    apostrophe for any other (Word writes l’hôpital, a spreadsheet l'hôpital)."""
     flags = re.IGNORECASE if text == text.lower() else 0
-    return re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)", flags)
+    body = "['’ʼ‘]".join(re.escape(part) for part in _APOSTROPHE.split(text))
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)", flags)
 
 
 def honoured(term: Term, translation: str) -> bool:
@@ -111,22 +122,26 @@ class Glossary:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
-def read(path: str | Path) -> Glossary:
-    """Read a TSV or CSV glossary.
+def read(path: str | Path, warn=None) -> Glossary:
+    """Read a TSV or CSV glossary: UTF-8, UTF-16 with a BOM (Excel's "Unicode
+    Text"), else cp1252 (Excel's plain "CSV" on Windows; ``warn`` is told).
 
     Raises:
-        GlossaryError: Missing file, not UTF-8, or a row without a source term.
+        GlossaryError: Missing file or a row without a source term.
     """
+    from kreyol_cli.textcodec import decode_bytes
+
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise GlossaryError(f"{path}: no such glossary file") from None
-    except UnicodeDecodeError:
-        raise GlossaryError(f"{path}: not UTF-8 text; save the glossary as UTF-8 "
-                            f"(spreadsheets: 'CSV UTF-8')") from None
     except OSError as exc:
         raise GlossaryError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text, codec = decode_bytes(data)
+    if codec == "cp1252" and warn is not None:
+        warn(f"{path} is not UTF-8: read it as cp1252 (what Excel's plain 'CSV' writes on "
+             f"Windows); if accented letters look wrong, save it as 'CSV UTF-8'")
     return parse(text, str(path))
 
 
@@ -150,8 +165,9 @@ def parse(text: str, origin: str) -> Glossary:
         cells = [c.strip() for c in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
-        if not terms and cells[0].lower() in _HEADERS:
-            continue  # a header row
+        if not terms and (cells[0].lower() in _HEADERS
+                          or (len(cells) > 1 and cells[1].lower() in _TARGET_HEADERS)):
+            continue  # a header row ("Anglais;Kreyòl" too, not a term to force)
         source = cells[0]
         target = cells[1] if len(cells) > 1 and cells[1] else source
         if not source:
@@ -235,6 +251,9 @@ def _target_tokens(translator, text: str) -> list[str]:
     return tok.convert_ids_to_tokens(ids)
 
 
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”»)\]]*\s*$")
+
+
 def _prefix(translator, sentence, window, terms) -> str | None:
     """Force each missing term after each word boundary of the best
     hypothesis; keep the completion the model scores best as a whole."""
@@ -245,7 +264,13 @@ def _prefix(translator, sentence, window, terms) -> str | None:
     for term in missing(terms, text):
         forced = _target_tokens(translator, term.target)
         current = current[:200]
-        cuts = [k for k, tok in enumerate(current) if tok.startswith("▁")] + [len(current)]
+        cuts = [k for k, tok in enumerate(current) if tok.startswith("▁")]
+        if not _SENTENCE_END.search(text):
+            # After the final full stop a term is not a translation: "Doktè a
+            # ap vini. medsen" contains the term and says nothing.
+            cuts.append(len(current))
+        if not cuts:
+            return None
         prefixes = [lang + current[:k] + forced for k in dict.fromkeys(cuts)]
         # Room to finish, not to babble (and within the model's positions).
         limit = min(2 * (len(current) + len(forced)) + 8, 250)

@@ -20,11 +20,18 @@ def import_corrections(cache: Cache, files: Sequence[str], input_name: str | Non
 
     total = 0
     for path in files:
-        reviewed = review.read(path)
+        reviewed = review.read(path, reporter.warn)
         review.check_document(reviewed, path, input_name, source_lang)
-        added = memory.add(cache, review.corrections(reviewed, str(path)))
+        found = review.corrections(reviewed, str(path), source_lang)
+        added = memory.add(cache, found)
+        known = len(found) - added
         reporter.note(f"{path}: {added} corrected sentence{'s' * (added != 1)} added to the "
-                      f"translation memory")
+                      f"translation memory" + (f" ({known} already in it)" if known else ""))
+        copied = sum(map(review.copied_source, reviewed.segments))
+        if copied:
+            reporter.note(f"{path}: {copied} segment{'s' * (copied != 1)} whose target is the "
+                          f"source text (left untranslated in the CAT tool) not taken; to keep "
+                          f"a name as written, put it in the glossary")
         total += added
     return total
 

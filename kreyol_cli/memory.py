@@ -76,13 +76,23 @@ def lookup(cache: Cache, source_lang: str, target_lang: str, sentence: str) -> s
 
 
 def add(cache: Cache, corrections: Iterable[Correction]) -> int:
-    """Remember corrections (a later one for the same sentence replaces it)."""
+    """Remember corrections (a later one for the same sentence replaces it).
+
+    Returns:
+        How many were new or changed. A correction already remembered as is
+        changes nothing, not even the revision, so a nightly ``audiobook
+        --corrections FILE`` of an unchanged file still finds its book done.
+    """
     n = 0
     now = time.time()
     for c in corrections:
+        k = key(c.source_lang, c.target_lang, c.source)
+        known = _get(cache, k)
+        if isinstance(known, dict) and known.get("target") == c.target.strip():
+            continue
         entry = Correction(normalize_source(c.source), c.target.strip(), c.source_lang,
                            c.target_lang, c.origin, now)
-        _set(cache, key(c.source_lang, c.target_lang, c.source), entry.to_dict())
+        _set(cache, k, entry.to_dict())
         n += 1
     if n:
         bump(cache)

@@ -15,17 +15,17 @@ only the converted model stays on disk.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+import warnings
 from pathlib import Path
 from typing import Any
 
 from kreyol_cli.errors import CorruptModelError, NetworkError, UsageError
+from kreyol_cli.hub import bar_class, call, downloads_removed, interruptible
 from kreyol_cli.registry import MANIFEST, ModelSpec, Registry
 
 # Files a tokenizer may need; copied next to the converted weights.
@@ -71,16 +71,21 @@ def pull(registry: Registry, name: str, *, force: bool = False, quiet: bool = Fa
         where = registry.voice_file(spec) if spec.kind == "voice" else registry.install_dir(spec)
         note(f"{name} is already installed at {where} (use --force to pull it again)")
         return Path(where)
-    from huggingface_hub.utils import disable_progress_bars
+    from huggingface_hub.utils import disable_progress_bars, logging
 
     disable_progress_bars()  # kreyol draws its own display (huggingface_hub's garbles it)
+    # Its warnings ("not enough free disk space", "ignored error while writing
+    # ...") print source lines mid-display; the failure they announce comes
+    # back as one error line instead.
+    logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", category=UserWarning, module="huggingface_hub")
     destination = registry.settings.models_dir / spec.name
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=destination.parent))
     try:
-        with _downloads_removed(spec.repo, keep=keep_download):
+        with downloads_removed(spec.repo, keep=keep_download):
             if spec.kind == "voice":
-                manifest = _fetch_voice(spec, staging, force)
+                manifest = _fetch_voice(spec, staging, force, display)
             else:
                 manifest = _fetch_translation(spec, staging, force, display)
         manifest.update({"name": spec.name, "kind": spec.kind, "family": spec.family,
@@ -106,77 +111,6 @@ def _umask() -> int:
     return mask
 
 
-@contextlib.contextmanager
-def _downloads_removed(repo_id: str, *, keep: bool) -> Iterator[None]:
-    """Remove what the block adds to the Hugging Face cache for ``repo_id``.
-
-    Files that were there before (a user's own cached copy) stay. With
-    ``keep``, a successful block keeps its downloads; a failed or interrupted
-    one never does.
-    """
-    from huggingface_hub import constants
-    from huggingface_hub.file_download import repo_folder_name
-
-    cache = Path(constants.HF_HUB_CACHE)
-    folder = repo_folder_name(repo_id=repo_id, repo_type="model")
-    roots = [cache / folder, cache / ".locks" / folder]
-    created = [d for d in (cache, cache / ".locks", *roots) if not d.exists()]
-    before = {p for root in roots if root.exists() for p in root.rglob("*")}
-    succeeded = False
-    try:
-        yield
-        succeeded = True
-    finally:
-        if not (succeeded and keep):
-            for root in roots:
-                if not root.exists():
-                    continue
-                for path in sorted(root.rglob("*"), reverse=True):  # children first
-                    if path in before:
-                        continue
-                    if path.is_dir() and not path.is_symlink():
-                        with contextlib.suppress(OSError):
-                            path.rmdir()
-                    else:
-                        path.unlink(missing_ok=True)
-            for directory in reversed(created):
-                with contextlib.suppress(OSError):
-                    # huggingface_hub tags a cache it creates; an empty one goes.
-                    if {p.name for p in directory.iterdir()} <= {"CACHEDIR.TAG"}:
-                        (directory / "CACHEDIR.TAG").unlink(missing_ok=True)
-                    directory.rmdir()  # only if empty
-
-
-def _hub_bar_class(display):
-    """A tqdm stand-in that feeds huggingface_hub's byte counts to ``display``."""
-    bars: list = []
-
-    class HubBar:
-        def __init__(self, *args, total=None, initial=0, unit="it", **kwargs) -> None:
-            self.total, self.n, self.unit = total, initial, unit
-            self.format_dict: dict[str, Any] = {"rate": None}
-            if unit == "B":
-                bars.append(self)
-
-        def update(self, n=1) -> None:
-            self.n += n or 0
-            if self.unit == "B" and display is not None:
-                display.update(max(b.n for b in bars), max((b.total or 0) for b in bars) or None)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc) -> None:
-            pass
-
-        def refresh(self, *args, **kwargs) -> None:
-            pass
-
-        close = set_description = set_description_str = set_postfix_str = refresh
-
-    return HubBar
-
-
 def _replace_dir(staging: Path, destination: Path) -> None:
     if destination.exists():
         old = destination.with_name(f".{destination.name}.old-{time.time_ns()}")
@@ -187,48 +121,6 @@ def _replace_dir(staging: Path, destination: Path) -> None:
         staging.rename(destination)
 
 
-def _hub_call(what: str, func, *args, **kwargs):
-    """Run a huggingface_hub call, turning its network failures into NetworkError."""
-    from huggingface_hub.errors import (
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        OfflineModeIsEnabled,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
-    try:
-        return func(*args, **kwargs)
-    except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
-        raise CorruptModelError(
-            f"{what}: the hub has no such repository or revision ({type(exc).__name__}); "
-            f"check repo/revision in models.toml"
-        ) from None
-    except (OfflineModeIsEnabled, LocalEntryNotFoundError) as exc:
-        raise NetworkError(
-            f"{what}: not downloaded yet and the Hugging Face Hub is unreachable or offline "
-            f"({_short(exc)}); connect to the internet and retry, or copy a converted model "
-            f"directory here and pass it with --model PATH"
-        ) from None
-    except (HfHubHTTPError, OSError) as exc:
-        raise NetworkError(
-            f"{what}: download failed ({_short(exc)}); check your connection (and HF_ENDPOINT) "
-            f"and retry"
-        ) from None
-    except Exception as exc:
-        if type(exc).__module__.startswith(("httpx", "httpcore", "requests", "urllib3")):
-            raise NetworkError(
-                f"{what}: cannot reach the Hugging Face Hub ({_short(exc)}); connect to the "
-                f"internet and retry"
-            ) from None
-        raise
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:160]
-
-
 def _weights_in_repo(spec: ModelSpec) -> list[str]:
     """Patterns of the weight files to fetch: one file, or an index and its shards."""
     from huggingface_hub import HfApi
@@ -236,14 +128,14 @@ def _weights_in_repo(spec: ModelSpec) -> list[str]:
     # model_info is one request without retries; list_repo_files retries a refused
     # connection for ~25 s before failing.
     try:
-        info = _hub_call(f"looking up {spec.repo}", HfApi().model_info, spec.repo,
+        info = call(f"looking up {spec.repo}", HfApi().model_info, spec.repo,
                          revision=spec.revision)
     except NetworkError:
         # Offline or unreachable: take whatever the local HF cache holds;
         # snapshot_download reports a clear error if it holds nothing.
         return [pattern for layout in _WEIGHT_LAYOUTS for pattern in layout]
     files = [s.rfilename for s in info.siblings] if info.siblings is not None else \
-        _hub_call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
+        call(f"listing {spec.repo}", HfApi().list_repo_files, spec.repo,
                   revision=spec.revision)
     for single, index, shards in _WEIGHT_LAYOUTS:
         if single in files:
@@ -261,9 +153,11 @@ def _fetch_translation(spec: ModelSpec, staging: Path, force: bool = False, disp
     def download(patterns: list[str] | None) -> Path:
         if display is not None:
             display.step("download", f"downloading {spec.repo}", "bytes")
-        return Path(_hub_call(f"downloading {spec.repo}", snapshot_download, spec.repo,
-                              revision=spec.revision, allow_patterns=patterns,
-                              force_download=force, tqdm_class=_hub_bar_class(display)))
+        bar = bar_class(display)
+        with interruptible(bar):
+            return Path(call(f"downloading {spec.repo}", snapshot_download, spec.repo,
+                                  revision=spec.revision, allow_patterns=patterns,
+                                  force_download=force, tqdm_class=bar))
 
     if spec.format == "ctranslate2":
         snapshot = download(None)
@@ -297,15 +191,21 @@ def _fetch_translation(spec: ModelSpec, staging: Path, force: bool = False, disp
     return manifest
 
 
-def _fetch_voice(spec: ModelSpec, staging: Path, force: bool = False) -> dict[str, Any]:
+def _fetch_voice(spec: ModelSpec, staging: Path, force: bool = False, display=None
+                 ) -> dict[str, Any]:
     from huggingface_hub import hf_hub_download
 
     if not spec.files.endswith(".onnx"):
         raise UsageError(f"voice {spec.name!r}: `files` in models.toml must name an .onnx file")
+    if display is not None:  # a voice is ~60 MB: show the bytes, as for a model
+        display.step("download", f"downloading {Path(spec.files).name}", "bytes")
     revision = spec.revision
+    bar = bar_class(display)  # one for both files: the display shows the .onnx
     for filename in (spec.files, spec.files + ".json"):
-        local = Path(_hub_call(f"downloading {filename}", hf_hub_download, spec.repo, filename,
-                               revision=spec.revision, force_download=force))
+        with interruptible(bar):  # progress every 256 KiB, not every 10 MiB
+            local = Path(call(f"downloading {filename}", hf_hub_download, spec.repo,
+                                   filename, revision=spec.revision, force_download=force,
+                                   tqdm_class=bar))
         shutil.copy2(local, staging / Path(filename).name)
         # hf_hub_download returns .../snapshots/<commit>/<path>: record <commit>.
         parts = local.parts

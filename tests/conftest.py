@@ -60,3 +60,18 @@ def run_kreyol(*args: str, input: bytes | None = None, env: dict | None = None,
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "kreyol_cli", *map(str, args)], input=input,
                           capture_output=True, env=full_env, timeout=timeout, **kwargs)
+
+
+def leftovers(directory: Path) -> list[str]:
+    """What a run left in ``directory`` (besides the test's KREYOL_HOME)."""
+    return sorted(p.name for p in directory.iterdir() if p.name != "kreyol-home")
+
+
+def one_line_error(result, code) -> str:
+    """The error message, after checking it is one line with the right exit code."""
+    assert result.exit_code == int(code), (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), lines
+    return lines[0]

@@ -5,7 +5,8 @@ It runs ``http.server`` in a thread on 127.0.0.1 (port chosen by the OS) and
 serves local files as repositories. Point ``HF_ENDPOINT`` at ``hub.url``
 before ``huggingface_hub`` is imported (tests run ``kreyol models pull`` in a
 subprocess for that reason). ``hub.history`` records every request as
-``(method, path)`` so tests can assert what was (not) downloaded.
+``(method, path)`` and ``hub.sent`` the bytes of each file written, so tests
+can assert what was (not) downloaded.
 
 Endpoints served (huggingface_hub 1.x/2.x):
 
@@ -58,6 +59,9 @@ class FakeHub:
     _etags: dict[Path, str] = field(default_factory=dict)
     #: Seconds to wait between 64 KiB chunks of a file body (a slow network).
     throttle: float = 0.0
+    #: Bytes of each file body written to a client, by ``repo_id/path`` (a
+    #: download abandoned halfway has fewer than the file's size).
+    sent: dict[str, int] = field(default_factory=dict)
 
     def add_repo(self, repo_id: str, files: dict[str, Path] | Path, *,
                  revisions: tuple[str, ...] = ("main",)) -> Repo:
@@ -204,14 +208,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if head:
             return
+        served = f"{repo.repo_id}/{repo_path}"
         if not self.fake.throttle:
             self.wfile.write(body)
+            self.fake.sent[served] = self.fake.sent.get(served, 0) + len(body)
             return
         import time
 
         for at in range(0, len(body), 65536):
-            self.wfile.write(body[at:at + 65536])
-            self.wfile.flush()
+            try:
+                self.wfile.write(body[at:at + 65536])
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the client went away
+            self.fake.sent[served] = self.fake.sent.get(served, 0) + len(body[at:at + 65536])
             time.sleep(self.fake.throttle)
 
     # -- responses -------------------------------------------------------------------

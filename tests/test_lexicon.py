@@ -83,6 +83,21 @@ def test_lexicon_check_shows_entries_and_reports_problems(cli, tmp_path):
     assert len(errors) == 3  # and the summary
 
 
+def test_lexicon_check_reports_every_malformed_line_in_one_run(cli, tmp_path):
+    """A validator lists what to fix at once, in file order, not one line per run."""
+    bad = write(tmp_path / "bad.tsv", "Jan\tJan\nPyè koɣɔt\nKowòt\t/kɔ3ɔt/\nPòl\t\nLwi\tLwi\n")
+    result = cli("lexicon", "check", bad)
+    assert result.exit_code == ExitCode.INPUT
+    assert result.stdout.splitlines() == [f"Jan\tʒã\trespelling\t{bad}:1",
+                                          f"Kowòt\tkɔ3ɔt\tipa\t{bad}:3",
+                                          f"Lwi\tlwi\trespelling\t{bad}:5"]
+    errors = result.stderr.strip().splitlines()
+    assert [e.split(": ")[1] for e in errors[:-1]] == [f"{bad}:2", f"{bad}:3", f"{bad}:4"]
+    assert errors[0].endswith("got 'Pyè koɣɔt' (separate the word and its IPA or respelling "
+                              "with one TAB)")
+    assert errors[-1] == "error: 3 problems found: fix the lines above"
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("Kowòt koɣɔt\n", ":1: expected 'word<TAB>pronunciation', got 'Kowòt koɣɔt'"),
     ("# ok\nKowòt\t[kɔ3ɔt]\n", ":2: unknown IPA symbol '3' in '[kɔ3ɔt]' for 'Kowòt'"),

@@ -189,6 +189,41 @@ def test_pull_from_an_unreachable_hub_fails_fast(kreyol_home):
     assert not [p for p in (kreyol_home / "models").glob(".*")]  # staging removed
 
 
+def assert_cache_unwritable(result, kreyol_home, cache: Path) -> None:
+    """Exit 6 and one line naming the cache, not "check your connection"."""
+    assert result.returncode == ExitCode.OUTPUT, result.stderr
+    line = error_line(result)
+    assert f"cannot write to the Hugging Face cache {cache}" in line, line
+    assert "connection" not in line
+    assert "warnings.warn" not in result.stderr  # huggingface_hub's own warnings stay out
+    assert not (kreyol_home / "models" / "opus-mt-en-ht").exists()
+
+
+def test_pull_into_an_unusable_hugging_face_cache_says_so(hub, kreyol_home, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where HF_HOME should be a folder\n")
+    result = kreyol("models", "pull", "opus-mt-en-ht",
+                    env={"HF_ENDPOINT": hub.url, "HF_HOME": str(blocker / "hf")})
+    assert_cache_unwritable(result, kreyol_home, blocker / "hf" / "hub")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="mounts a tmpfs")
+def test_pull_into_a_full_hugging_face_cache_says_so(hub, kreyol_home, tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(full)],
+                      capture_output=True).returncode:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        result = kreyol("models", "pull", "opus-mt-en-ht",
+                        env={"HF_ENDPOINT": hub.url, "HF_HOME": str(full / "hf")})
+        assert_cache_unwritable(result, kreyol_home, full / "hf" / "hub")
+        assert "No space left on device" in error_line(result)
+        assert not list((full / "hf" / "hub").glob("models--*/blobs/*"))  # nothing half-kept
+    finally:
+        subprocess.run(["umount", str(full)], check=True)
+
+
 def test_pull_a_repo_the_hub_does_not_have(hub):
     result = kreyol("models", "pull", "opus-mt-fr-ht", env={"HF_ENDPOINT": hub.url})
     assert result.returncode == ExitCode.MODEL
@@ -324,7 +359,11 @@ def test_a_directory_works_wherever_a_name_does(cli, tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
-    with FakeHub(throttle=0.05) as server:  # ~1.3 MB/s: the weights take a second
+    """...and stops downloading at once: huggingface_hub's download threads used to
+    fetch the whole file before the interrupted pull could exit (minutes for a
+    300 MB checkpoint on a slow line)."""
+    weights = HUB_MARIAN_BIN / "pytorch_model.bin"
+    with FakeHub(throttle=0.1) as server:  # ~650 KB/s: the weights take two seconds
         server.add_repo("Helsinki-NLP/opus-mt-en-ht", HUB_MARIAN_BIN)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_ENDPOINT": server.url}
         proc = subprocess.Popen([sys.executable, "-m", "kreyol_cli", "models", "pull",
@@ -336,19 +375,21 @@ def test_an_interrupted_pull_leaves_nothing(kreyol_home, tmp_path, sig):
         time.sleep(0.3)  # halfway through the weights
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
+        time.sleep(0.3)  # the server notices the closed connection at its next write
     assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert server.sent["Helsinki-NLP/opus-mt-en-ht/pytorch_model.bin"] < weights.stat().st_size
     assert "Traceback" not in stderr
     assert hf_cache_files(tmp_path) == []
     assert list((kreyol_home / "models").iterdir()) == []
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
-def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
+def pull_in_a_terminal(hub, kreyol_home, tmp_path, name: str) -> list[str]:
+    """The screen's non-empty lines after ``kreyol models pull NAME`` in tmux."""
     sock = tmp_path / "tmux.sock"
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in {
         "KREYOL_HOME": str(kreyol_home), "HF_HOME": str(tmp_path / "hf-home"),
         "HF_ENDPOINT": hub.url, "PYTHONPATH": str(ROOT)}.items())
-    command = f"env {env} {shlex.quote(sys.executable)} -m kreyol_cli models pull opus-mt-en-ht; " \
+    command = f"env {env} {shlex.quote(sys.executable)} -m kreyol_cli models pull {name}; " \
               f"echo EXIT=$?; sleep 30"
     subprocess.run(["tmux", "-S", str(sock), "-f", os.devnull, "new-session", "-d", "-x", "100",
                     "-y", "20", command], check=True)
@@ -362,11 +403,27 @@ def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
             time.sleep(0.2)
     finally:
         subprocess.run(["tmux", "-S", str(sock), "kill-server"], capture_output=True)
-    lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
-    assert len(lines) == 4, screen
+    return [line.rstrip() for line in screen.splitlines() if line.strip()]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+def test_pull_in_a_terminal_shows_one_clean_display(hub, kreyol_home, tmp_path):
+    lines = pull_in_a_terminal(hub, kreyol_home, tmp_path, "opus-mt-en-ht")
+    assert len(lines) == 4, lines
     assert lines[0].startswith("downloading Helsinki-NLP/opus-mt-en-ht ━") and " MB" in lines[0]
     assert lines[1].startswith("converting to CTranslate2 int8") and "tensors" in lines[1]
     done, total = lines[1].split("━")[-1].split()[0].split("/")
     assert done == total  # every tensor converted
     assert lines[2] == f"installed opus-mt-en-ht at {kreyol_home / 'models' / 'opus-mt-en-ht'}"
     assert lines[3] == "EXIT=0"
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+def test_a_voice_pull_in_a_terminal_shows_its_download(hub, kreyol_home, tmp_path):
+    """A voice is ~60 MB: the terminal showed nothing at all until it was installed."""
+    lines = pull_in_a_terminal(hub, kreyol_home, tmp_path, "en_US-lessac-medium")
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("downloading en_US-lessac-medium.onnx ━"), lines
+    assert lines[0].split("━")[-1].split()[:2] == ["63.2/63.2", "MB"]
+    where = kreyol_home / "models" / "en_US-lessac-medium"
+    assert lines[1:] == [f"installed en_US-lessac-medium at {where}", "EXIT=0"]

@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import TINY_MARIAN
+from conftest import FIXTURES, TINY_MARIAN
 
 from kreyol_cli.errors import ExitCode
 from kreyol_cli.review.flags import reasons
@@ -163,6 +163,17 @@ def test_review_files_from_elsewhere_are_one_clear_line(cli, book, tmp_path):
     assert result.exit_code == ExitCode.INPUT and result.stderr.count("\n") == 1
     assert "not well-formed XML" in result.stderr
 
+    # OmegaT and Trados can also save XLIFF 2.0: say which version to use.
+    newer = tmp_path / "book2.xlf"
+    newer.write_text('<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0"'
+                     ' version="2.0" srcLang="en" trgLang="ht"><file id="f1"><unit id="1">'
+                     '<segment><source>Good morning.</source><target>Bonjou.</target>'
+                     '</segment></unit></file></xliff>', "utf-8")
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", newer)
+    assert result.exit_code == ExitCode.INPUT
+    assert result.stderr == (f"error: {newer}: XLIFF 2.0 is not read; save or export it from "
+                             f"the CAT tool as XLIFF 1.2\n")
+
     result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--review", tmp_path / "r.txt")
     assert result.exit_code == ExitCode.USAGE and ".xlf (XLIFF 1.2" in result.stderr
 
@@ -239,3 +250,114 @@ def test_xliff_as_cat_tools_send_it_back_is_read(tmp_path):
     assert [(c.source, c.target, c.source_lang, c.target_lang)
             for c in corrections(review, str(path))] == [
         ("The mangoes are ripe.", "Mango yo byen mi.", "en", "ht")]
+
+
+def test_language_tags_in_capitals_as_cat_tools_write_them_are_the_same_language(cli, book,
+                                                                                 tmp_path):
+    """OmegaT and Trados write project languages as EN-US / HT (BCP 47 tags are
+    case-insensitive); saved back with Windows line ends."""
+    review = tmp_path / "book.xlf"
+    export(cli, book, review)
+    text = review.read_text("utf-8")
+    text = text.replace('source-language="en" target-language="ht"',
+                        'source-language="EN-US" target-language="HT"')
+    text = text.replace('xml:lang="en"', 'xml:lang="EN-US"').replace('xml:lang="ht"',
+                                                                    'xml:lang="HT"')
+    text = text.replace(">Mango yo mi.</target>\n          <note",
+                        ">Mango yo byen mi.</target>\n          <note")
+    review.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert "Mango yo byen mi." in result.stdout
+    assert f"{review}: 1 corrected sentence added to the translation memory" in result.stderr
+
+
+def test_segments_omegat_left_untranslated_hold_the_source_and_are_not_corrections(
+        cli, book, tmp_path):
+    """OmegaT writes the source text into every segment the reviewer did not
+    translate when it creates the translated file: those are not corrections."""
+    review = tmp_path / "book.xlf"
+    export(cli, book, review)
+    tree = ET.parse(review)
+    for unit in tree.getroot().iter(f"{{{NS['x']}}}trans-unit"):
+        source = unit.find("x:source", NS).text
+        target = unit.find("x:target", NS)
+        target.text = "Mango yo byen mi." if source == "The mangoes are ripe." else source
+        del target.attrib["state"]
+    tree.write(review, encoding="UTF-8", xml_declaration=True)
+
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[2] == (
+        "Pwofesè a nan sal klas la. Timoun yo ap ale lekòl.")
+    assert "Mango yo byen mi." in result.stdout
+    assert f"{review}: 1 corrected sentence added to the translation memory" in result.stderr
+    assert (f"{review}: 6 segments whose target is the source text (left untranslated in the "
+            f"CAT tool) not taken" in result.stderr)
+    listed = cli("memory", "list", "--json").stdout.splitlines()
+    assert [json.loads(line)["target"] for line in listed] == ["Mango yo byen mi."]
+
+
+def test_a_nightly_run_with_the_same_corrections_finds_the_book_done(cli, book, tmp_path):
+    """The README's cron line with --corrections: an unchanged review file
+    changes nothing, so --mode skip exits 10; an edited one rebuilds."""
+    review = tmp_path / "book.csv"
+    export(cli, book, review)
+    rows = list(csv.DictReader(review.read_text("utf-8-sig").splitlines()))
+
+    def save(fixes):
+        with review.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**r, "translation": fixes.get(r["source"], r["translation"])}
+                             for r in rows)
+
+    save(FIXES)
+    out = tmp_path / "out"
+    audiobook(cli, book, out, "--corrections", review)
+    again = cli("audiobook", book, "-m", TINY_MARIAN, "-o", out, "--corrections", review)
+    assert again.exit_code == ExitCode.ALREADY_DONE, again.stderr
+    assert (f"{review}: 0 corrected sentences added to the translation memory "
+            f"(2 already in it)") in again.stderr
+
+    save({**FIXES, "The mangoes are ripe.": "Mango yo fin mi."})
+    report = audiobook(cli, book, out, "--corrections", review)
+    assert report["speech"]["synthesized"] == ["Mango yo fin mi."]
+
+
+def test_a_spreadsheet_without_language_columns_serves_the_run_it_is_given_to(
+        cli, kreyol_home, tmp_path):
+    """A French review whose reviewer deleted the language columns: its
+    corrections are French sentences, not English ones that never match."""
+    kreyol_home.mkdir(parents=True, exist_ok=True)
+    (kreyol_home / "models.toml").write_text(
+        f'[models.tiny-m2m]\nkind = "translation"\nfamily = "m2m100"\n'
+        f'path = "{FIXTURES / "models" / "tiny-m2m100"}"\nlanguages = ["en-ht", "fr-ht"]\n',
+        "utf-8")
+    review = tmp_path / "avis.csv"
+    review.write_bytes("\ufeffsource;translation\r\nBonjour.;Bonjou.\r\n".encode())
+    result = cli("translate", "-m", "tiny-m2m", "--source", "fr", "--corrections", review,
+                 "Bonjour.")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Bonjou.\n"
+
+
+def test_a_csv_saved_by_an_older_excel_in_cp1252_is_read_with_a_warning(cli, book, tmp_path):
+    """Excel before 'CSV UTF-8' existed (and its plain 'CSV' today) writes
+    Windows-1252 with semicolons in a French locale: all Creole letters fit."""
+    review = tmp_path / "book.csv"
+    export(cli, book, review)
+    rows = list(csv.DictReader(review.read_text("utf-8-sig").splitlines()))
+    for row in rows:
+        if row["source"] == "The mangoes are ripe.":
+            row["translation"] = "Mango yo mi nèt, yo bèl anpil."
+    with review.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";",
+                                lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = cli("translate", "-m", TINY_MARIAN, "-i", book, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert "Mango yo mi nèt, yo bèl anpil." in result.stdout
+    assert (f"warning: {review} is not UTF-8: read it as cp1252 (what Excel's plain 'CSV' "
+            f"writes on Windows)") in result.stderr

@@ -4,11 +4,12 @@ kept, lines re-wrapped, real encodings read, bad files refused cleanly."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TINY_MARIAN, run_kreyol
+from conftest import ROOT, TINY_MARIAN, leftovers, one_line_error, run_kreyol
 
 from kreyol_cli.errors import ExitCode
 
@@ -76,18 +77,6 @@ Kijan ou ye? Mwen byen, mèsi.
 
 def translate(cli, *args):
     return cli("translate", "-m", TINY_MARIAN, *args)
-
-
-def leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name != "kreyol-home")
-
-
-def one_line_error(result, code: ExitCode) -> str:
-    assert result.exit_code == int(code), (result.exit_code, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
 
 
 def test_srt_cue_by_cue_with_sentences_across_cues(cli, tmp_path):
@@ -323,3 +312,34 @@ def test_wrong_encoding_option_is_a_clear_input_error(cli, tmp_path):
     line = one_line_error(result, ExitCode.INPUT)
     assert line == (f"error: {path}: not valid utf-8 (byte 0xe9 at offset 35); pass the right "
                     f"--encoding, e.g. --encoding cp1252")
+
+
+def test_review_glossary_and_corrections_work_on_subtitles(cli, tmp_path):
+    """The review loop of the text path, on a film: one segment per sentence
+    (cues joined), glossary misses warned, a correction lands in its cues."""
+    review = tmp_path / "film.csv"
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("church\ttanp\n", "utf-8")
+    result = translate(cli, "-i", DATA / "film.en.srt", "-o", tmp_path / "film.ht.srt",
+                       "--review", review, "--glossary", glossary)
+    assert result.exit_code == 0, result.stderr
+    assert f"wrote {review}: " in result.stderr
+    assert ("glossary: could not honour 'church' in 'We go to church on Sunday.'"
+            in result.stderr)
+    rows = list(csv.DictReader(review.read_text("utf-8-sig").splitlines()))
+    assert {r["document"] for r in rows} == {"film.en.srt"}
+    assert "I am tired, I want to rest." in [r["source"] for r in rows]
+    flagged = next(r for r in rows if r["source"] == "We go to church on Sunday.")
+    assert "glossary" in flagged["review"]
+
+    for row in rows:
+        if row["source"] == "I am tired, I want to rest.":
+            row["translation"] = "Mwen bouke, mwen vle poze kò m."
+    with review.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "corrected.ht.srt"
+    result = translate(cli, "-i", DATA / "film.en.srt", "-o", out, "--corrections", review)
+    assert result.exit_code == 0, result.stderr
+    assert "00:00:05,000 --> 00:00:06,000\nMwen bouke,\n" in out.read_text("utf-8")

@@ -197,3 +197,23 @@ def test_a_lone_word_that_is_not_a_file_is_still_spoken(cli, tmp_path):
     result = cli("tts", "film.srt", "-o", out)  # no such file: the words are spoken
     assert result.exit_code == 0, result.stderr
     assert out.exists()
+
+
+def test_a_cue_long_after_the_last_does_not_hold_the_gap_in_memory(cli, tmp_path):
+    """A film's second half (first cue 20 minutes in): the silence before it is
+    written as it goes, not built as 26 million samples at once (~160 MB)."""
+    import tracemalloc
+
+    late = tmp_path / "part2.ht.srt"
+    late.write_text("1\n00:00:01,000 --> 00:00:02,000\nBonjou.\n\n"
+                    "2\n00:20:00,000 --> 00:20:02,000\nOrevwa.\n", "utf-8")
+    out = tmp_path / "part2.wav"
+    tracemalloc.start()
+    try:
+        result = cli("tts", late, "-o", out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.stderr
+    assert out.stat().st_size == 44 + 2 * (20 * 60 + 2) * RATE  # 16-bit mono until the end
+    assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"

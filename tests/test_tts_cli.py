@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from audio_utils import inner_pauses, parse_wav, read_wav, rms
+from conftest import leftovers, one_line_error
 
 from kreyol_cli.errors import ExitCode
 
@@ -31,22 +32,6 @@ def kreyol_popen(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "kreyol_cli", *args],
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                             **kwargs)
-
-
-def leftovers(directory: Path) -> list[str]:
-    """What a run left in ``directory`` (besides the test's KREYOL_HOME)."""
-    return sorted(p.name for p in directory.iterdir() if p.name != "kreyol-home")
-
-
-def one_line_error(result, code: ExitCode) -> str:
-    """The error message, after checking it is one line with the right code."""
-    assert result.exit_code == int(code), (result.exit_code, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: "), lines
-    assert result.stdout == ""
-    return lines[0]
 
 
 def bundled_voice_file() -> Path:

@@ -139,7 +139,7 @@ def audiobook_command(
     if glossary:
         from kreyol_cli.glossary import read as read_glossary
 
-        glossary_entries = read_glossary(glossary)
+        glossary_entries = read_glossary(glossary, reporter.warn)
 
     def translation(lang: str) -> TranslationService | None:
         if lang == "ht":

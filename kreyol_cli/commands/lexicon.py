@@ -23,7 +23,8 @@ def check(
                                                                     "voice.")] = None,
 ) -> None:
     """Print each entry (word, IPA, ipa/respelling, FILE:LINE) on stdout; report
-    unknown IPA symbols and duplicate words on stderr, one line each (exit 3)."""
+    malformed lines, unknown IPA symbols and duplicate words on stderr, one line
+    each (exit 3)."""
     from kreyol_cli.creole import lexicon as lexicons
     from kreyol_cli.errors import InputError
     from kreyol_cli.progress import console
@@ -35,11 +36,21 @@ def check(
     inventory = voice_inventory(resolved)
     problems = 0
     for path in files:
-        lexicon = lexicons.read(path)
+        malformed: list[str] = []
+        lexicon = lexicons.read(path, malformed)
         for entry in lexicon.entries:
             print(f"{entry.key}\t{entry.ipa}\t{entry.kind}\t{entry.origin}")
-        for message in lexicons.problems(lexicon, inventory, resolved.spec.name):
+        found = malformed + lexicons.problems(lexicon, inventory, resolved.spec.name)
+        for message in sorted(found, key=_line_number):
             console.print(f"error: {message}", highlight=False, markup=False)
             problems += 1
     if problems:
         raise InputError(f"{problems} problem{'s' * (problems > 1)} found: fix the lines above")
+
+
+def _line_number(message: str) -> int:
+    """The line a ``FILE:LINE: ...`` message is about (messages in file order)."""
+    import re
+
+    found = re.match(r".*?:(\d+): ", message)
+    return int(found.group(1)) if found else 0

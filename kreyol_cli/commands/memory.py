@@ -73,12 +73,12 @@ def import_(
     """Add the corrected sentences of reviewed files, whatever document they came from."""
     from kreyol_cli.human import import_corrections
     from kreyol_cli.progress import Reporter
-    from kreyol_cli.review import read
+    from kreyol_cli.review import language, read
 
     cache = _cache()
     for path in files:
         reviewed = read(path)
-        import_corrections(cache, [path], None, reviewed.source_lang.split("-")[0] or "en",
+        import_corrections(cache, [path], None, language(reviewed.source_lang) or "en",
                            Reporter("auto"))
     cache.close()
 

@@ -116,20 +116,29 @@ def output_format(output: str | None, source_format: str) -> str:
 
 
 def translate_file(path: str, *, output: str, fmt: str, service, cache, reporter: Reporter,
-                   encoding: str | None) -> None:
+                   encoding: str | None, collector=None) -> None:
     """``kreyol translate -i film.srt -o film.ht.srt``: every cue translated,
-    indexes and timings kept; ``fmt`` ``jsonl`` writes one object per cue."""
+    indexes and timings kept; ``fmt`` ``jsonl`` writes one object per cue.
+    Glossary misses are warned about; ``collector`` (``--review``) gets every
+    sentence, as the text path gives it."""
     from kreyol_cli.fileio import text_output
+    from kreyol_cli.human import warn_missed
     from kreyol_cli.subtitles.translation import translate_subtitles
     from kreyol_cli.subtitles.write import write_subtitles
     from kreyol_cli.translate import translate_with_cache
 
+    def translate(sentences: list[str]) -> list:
+        results = translate_with_cache(service, sentences, cache)
+        warn_missed(results, reporter)
+        if collector is not None:
+            collector.add("", results)
+        return results
+
     subtitles = load_input(path, encoding, reporter)
     out_format = output_format(output, subtitles.format)
     with reporter.stage("translate") as task:
-        result = translate_subtitles(
-            subtitles, lambda sentences: translate_with_cache(service, sentences, cache),
-            out_format=out_format, on_batch=task.advance)
+        result = translate_subtitles(subtitles, translate, out_format=out_format,
+                                     on_batch=task.advance)
     _warn_cues(reporter, result.dropped_styling,
                "styling inside a line was dropped (it cannot follow the words through a "
                "translation)")

@@ -144,37 +144,42 @@ def translate_command(
     resolved = Registry.load(settings).resolve_translation(model, source, target)
     options = TranslateOptions(source=source, target=target, beam_size=beam)
     service = TranslationService(resolved, options, threads=jobs or default_jobs(),
-                                 glossary=read_glossary(glossary) if glossary else None)
+                                 glossary=read_glossary(glossary, reporter.warn) if glossary
+                                 else None)
     cache = Cache(settings, enabled=not no_cache, warn=reporter.warn)
+    named = subtitles if subtitles is not None else input
     if corrections:
-        import_corrections(cache, corrections, input if input != "-" else None, source,
+        import_corrections(cache, corrections, named if named != "-" else None, source,
                            reporter)
     try:
-        if document is None:  # SRT/WebVTT: cue by cue, timings kept
-            return translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,
-                                  reporter=reporter, encoding=encoding)
-        lines = document.lines
         with contextlib.ExitStack() as stack:
             collector = None
             if review is not None:
-                original = Path(input).name if input not in (None, "-") else "stdin"
+                original = Path(named).name if named not in (None, "-") else "stdin"
                 collector = reviews.Collector(stack.enter_context(
                     reviews.open_writer(review, original, source, target, __version__)))
-            out = stack.enter_context(text_output(output))
-            task = stack.enter_context(reporter.stage("translate"))
-            for unit, results in translate_units(iter_units(lines), service, cache,
-                                                 on_batch=task.advance):
-                warn_missed(results, reporter)
-                if collector is not None:
-                    collector.add(unit.prefix, results)
-                if fmt == "jsonl":
-                    for r in results:
-                        out.write(json.dumps({"source": r.source, "translation": r.translation,
-                                              "cached": r.cached}, ensure_ascii=False) + "\n")
-                else:
-                    out.write(unit.render(" ".join(r.translation for r in results)))
-                if out is sys.stdout:
-                    out.flush()
+            if subtitles is not None:  # SRT/WebVTT: cue by cue, timings kept
+                translate_file(subtitles, output=output, fmt=fmt, service=service,
+                               cache=cache, reporter=reporter, encoding=encoding,
+                               collector=collector)
+            else:
+                out = stack.enter_context(text_output(output))
+                task = stack.enter_context(reporter.stage("translate"))
+                for unit, results in translate_units(iter_units(document.lines), service, cache,
+                                                     on_batch=task.advance):
+                    warn_missed(results, reporter)
+                    if collector is not None:
+                        collector.add(unit.prefix, results)
+                    if fmt == "jsonl":
+                        for r in results:
+                            out.write(json.dumps({"source": r.source,
+                                                  "translation": r.translation,
+                                                  "cached": r.cached}, ensure_ascii=False)
+                                      + "\n")
+                    else:
+                        out.write(unit.render(" ".join(r.translation for r in results)))
+                    if out is sys.stdout:
+                        out.flush()
         if collector is not None:
             reporter.note(f"wrote {review}: {collector.segments} sentences, "
                           f"{collector.flagged} flagged for review")

@@ -133,12 +133,18 @@ def _clean_ipa(text: str) -> str:
     return " ".join(text.translate(_MARKS).replace("g", "ɡ").split())
 
 
-def parse(text: str, origin: str) -> Lexicon:
+def parse(text: str, origin: str, errors: list[str] | None = None) -> Lexicon:
     """Parse lexicon text; ``origin`` names the file in messages.
 
+    Args:
+        text: The file's text.
+        origin: The file's name, for messages.
+        errors: If given, malformed lines are appended here (one message
+            each) and skipped, so a check can report them all at once.
+
     Raises:
-        LexiconError: A line without a TAB between word and pronunciation,
-            or with an empty side.
+        LexiconError: (without ``errors``) A line without a TAB between word
+            and pronunciation, or with an empty side.
     """
     entries: list[Entry] = []
     for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), 1):
@@ -146,22 +152,27 @@ def parse(text: str, origin: str) -> Lexicon:
         if not line or line.startswith("#"):
             continue
         key, tab, pronunciation = raw.strip("\r\n").partition("\t")
+        message = None
         if not tab or not key.strip() or not pronunciation.strip():
-            raise LexiconError(
-                f"{origin}:{number}: expected 'word<TAB>pronunciation', got {line[:60]!r} "
-                f"(separate the word and its IPA or respelling with one TAB)"
-            )
+            message = (f"{origin}:{number}: expected 'word<TAB>pronunciation', got "
+                       f"{line[:60]!r} (separate the word and its IPA or respelling with "
+                       f"one TAB)")
+        else:
+            ipa, kind = to_ipa(pronunciation.split("\t")[0])
+            if not ipa.strip():
+                message = f"{origin}:{number}: {pronunciation.strip()!r} has nothing to pronounce"
+        if message is not None:
+            if errors is None:
+                raise LexiconError(message)
+            errors.append(message)
+            continue
         words = tuple(_fold(w) for w in key.split())
-        ipa, kind = to_ipa(pronunciation.split("\t")[0])
-        if not ipa.strip():
-            raise LexiconError(f"{origin}:{number}: {pronunciation.strip()!r} has nothing "
-                               f"to pronounce")
         entries.append(Entry(words, ipa, pronunciation.strip(), kind, f"{origin}:{number}"))
     return Lexicon(tuple(entries))
 
 
-def read(path: str | Path) -> Lexicon:
-    """Read a lexicon file.
+def read(path: str | Path, errors: list[str] | None = None) -> Lexicon:
+    """Read a lexicon file (``errors``: as in :func:`parse`).
 
     Raises:
         LexiconError: The file is missing, not UTF-8, or has a malformed line.
@@ -175,7 +186,7 @@ def read(path: str | Path) -> Lexicon:
         raise LexiconError(f"{path}: not UTF-8 text; save the lexicon as UTF-8") from None
     except OSError as exc:
         raise LexiconError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return parse(text, str(path))
+    return parse(text, str(path), errors)
 
 
 def load(home: Path, extra: Iterable[str | Path] = ()) -> Lexicon:

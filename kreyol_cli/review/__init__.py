@@ -133,8 +133,8 @@ def write(path: str | Path, review: Review) -> None:
             writer.add(segment)
 
 
-def read(path: str | Path) -> Review:
-    """Read a reviewed file back.
+def read(path: str | Path, warn=None) -> Review:
+    """Read a reviewed file back (``warn``: told about a guessed encoding).
 
     Raises:
         ReviewFileError: Missing, unreadable or not a kreyol review file.
@@ -148,22 +148,47 @@ def read(path: str | Path) -> Review:
         raise ReviewFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if kind == "xliff":
         from kreyol_cli.review.xliff import load
-    else:
-        from kreyol_cli.review.spreadsheet import load
-    return load(data, str(path))
+
+        return load(data, str(path))
+    from kreyol_cli.review.spreadsheet import load
+
+    return load(data, str(path), warn)
 
 
-def corrections(review: Review, origin: str):
+def language(tag: str) -> str:
+    """The primary language of a tag, as compared: ``EN-US``, ``en_US`` -> ``en``
+    (tags are case-insensitive; CAT tools write them in either case)."""
+    return tag.replace("_", "-").split("-")[0].strip().lower()
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def copied_source(segment: Segment) -> bool:
+    """A target that is the source text again, where the machine translated it.
+
+    CAT tools write the source into every segment left untranslated (OmegaT
+    does so when it creates the translated file), so such a target means "not
+    reviewed", not "say it in English"."""
+    return _same(segment.target, segment.source) and not _same(segment.machine, segment.source)
+
+
+def corrections(review: Review, origin: str, source_lang: str = "en"):
     """The memory entries a reviewed file brings: every segment whose target a
-    person changed (an empty target means "not reviewed" and is skipped)."""
+    person changed. An empty target, or one that is the source copied back
+    (:func:`copied_source`), means "not reviewed" and is skipped.
+
+    ``source_lang`` is the run's: the language of a file that does not say
+    (a spreadsheet whose language columns were deleted)."""
     from kreyol_cli.memory import Correction
 
-    src = (review.source_lang or "en").split("-")[0].lower()
-    tgt = (review.target_lang or "ht").split("-")[0].lower()
+    src = language(review.source_lang) or language(source_lang) or "en"
+    tgt = language(review.target_lang) or "ht"
     return [Correction(s.source, s.target, src, tgt, origin)
             for s in review.segments
             if s.target.strip() and s.source.strip()
-            and " ".join(s.target.split()) != " ".join(s.machine.split())]
+            and not _same(s.target, s.machine) and not copied_source(s)]
 
 
 def check_document(review: Review, path: str, input_name: str | None, source_lang: str
@@ -173,11 +198,11 @@ def check_document(review: Review, path: str, input_name: str | None, source_lan
     Raises:
         ReviewFileError: One line naming both documents and what to do.
     """
-    if review.source_lang and review.source_lang.split("-")[0] != source_lang:
+    if review.source_lang and language(review.source_lang) != language(source_lang):
         raise ReviewFileError(
             f"{path} translates from {review.source_lang!r}, but this run translates from "
             f"{source_lang!r}: use the review file of this document")
-    if review.target_lang and review.target_lang.split("-")[0] != "ht":
+    if review.target_lang and language(review.target_lang) != "ht":
         raise ReviewFileError(f"{path} translates into {review.target_lang!r}, not Haitian "
                               f"Creole (ht)")
     # A review of piped text ("stdin") or of the memory ("") fits any document.

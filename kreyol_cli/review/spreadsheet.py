@@ -50,12 +50,16 @@ def dump(review: Review) -> bytes:
     return out.getvalue()
 
 
-def load(data: bytes, name: str) -> Review:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ReviewFileError(f"{name}: not UTF-8; save it from the spreadsheet as "
-                              f"'CSV UTF-8'") from None
+def load(data: bytes, name: str, warn=None) -> Review:
+    """Read an edited CSV: UTF-8 (with or without a BOM), UTF-16 with a BOM
+    (Excel's "Unicode Text"), else cp1252, which is what Excel's plain "CSV"
+    writes on Windows; ``warn`` is told when that was guessed."""
+    from kreyol_cli.textcodec import decode_bytes
+
+    text, codec = decode_bytes(data)
+    if codec == "cp1252" and warn is not None:
+        warn(f"{name} is not UTF-8: read it as cp1252 (what Excel's plain 'CSV' writes on "
+             f"Windows); if accented letters look wrong, save it as 'CSV UTF-8'")
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",;\t")

@@ -119,6 +119,9 @@ def load(data: bytes, name: str) -> Review:
                               ) from None
     ns = next((n for n in _NAMESPACES if root.tag == (f"{{{n}}}xliff" if n else "xliff")), None)
     if ns is None:
+        if root.tag.split("}")[-1] == "xliff":  # XLIFF 2.x: another namespace and layout
+            raise ReviewFileError(f"{name}: XLIFF {root.get('version') or '2'} is not read; "
+                                  f"save or export it from the CAT tool as XLIFF 1.2")
         raise ReviewFileError(f"{name}: not an XLIFF 1.2 file (root element "
                               f"{root.tag.split('}')[-1]!r})")
 

@@ -228,12 +228,15 @@ class _Track:
         count = until - self.base
         if count <= 0:
             return
-        if count > len(self.pending):
-            self.pending = np.concatenate([self.pending,
-                                           np.zeros(count - len(self.pending), np.int32)])
         block = 1 << 20
-        for at in range(0, count, block):
-            chunk = self.pending[at:min(count, at + block)]
+        ready = min(count, len(self.pending))
+        for at in range(0, ready, block):
+            chunk = self.pending[at:min(ready, at + block)]
             self.write(np.clip(chunk, -32768, 32767).astype("<i2").tobytes())
+        # A long gap (a cue an hour in) is silence written a block at a time,
+        # never an hour of samples held at once.
+        silence = np.zeros(min(block, count - ready), "<i2").tobytes()
+        for at in range(ready, count, block):
+            self.write(silence[:2 * min(block, count - at)])
         self.pending = self.pending[count:]
         self.base = until
