@@ -9,11 +9,13 @@ a voice once and keeps it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -108,7 +110,10 @@ class VoiceService:
     Attributes:
         voice: The resolved voice (``.onnx`` path and identity).
         options: Synthesis options.
-        threads: ONNX Runtime intra-op threads per worker.
+        threads: ONNX Runtime intra-op threads per task. ``executor.plan_for``
+            always plans 1 (parallelism comes from tasks side by side), which
+            also keeps the audio independent of the plan: the thread count
+            changes the last bits of some samples.
     """
 
     voice: ResolvedModel
@@ -122,8 +127,9 @@ class VoiceService:
     def key(self, text: str) -> str:
         from kreyol_cli.creole import RULES_VERSION
 
+        # The ONNX thread count can change the last bits of the audio (measured).
         return make_key("tts", text, **self.voice.cache_id, frontend=FRONTEND_VERSION,
-                        rules=RULES_VERSION, **asdict(self.options))
+                        rules=RULES_VERSION, onnx_threads=self.threads, **asdict(self.options))
 
 
 @dataclass
@@ -141,6 +147,10 @@ class LoadedVoice:
 
 _VOICES: dict[tuple, LoadedVoice] = {}
 _LOCK = threading.Lock()
+#: espeak-ng is one C library state per process: one sentence at a time.
+_ESPEAK_LOCK = threading.Lock()
+#: Bump to drop every cached optimized voice graph.
+OPTIMIZED_VERSION = "1"
 
 
 def _read_config(voice: ResolvedModel) -> dict[str, Any]:
@@ -150,29 +160,28 @@ def _read_config(voice: ResolvedModel) -> dict[str, Any]:
         raise CorruptModelError(f"voice config {voice.config_path} is unreadable ({exc})") from None
 
 
-def load_voice(voice: ResolvedModel, threads: int) -> LoadedVoice:
+def load_voice(voice: ResolvedModel, threads: int = 1, *, optimized: bool = True) -> LoadedVoice:
     """Load (once per process) a Piper voice with ``threads`` ONNX threads.
+
+    Thread-safe: threads of one process share the voice (ONNX Runtime
+    sessions may run concurrently). With ``optimized`` the session is built
+    from a cached copy of the graph that ONNX Runtime already optimized (see
+    ``optimized_model``), which loads faster and gives the same audio.
 
     Raises:
         CorruptModelError: The ``.onnx`` file cannot be loaded.
     """
-    key = (str(voice.path), voice.revision, threads)
+    key = (str(voice.path), voice.revision, threads, optimized)
     with _LOCK:
         loaded = _VOICES.get(key)
         if loaded is not None:
             return loaded
-        import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig
 
         config = _read_config(voice)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
         try:
-            session = onnxruntime.InferenceSession(str(voice.path), sess_options=options,
-                                                   providers=["CPUExecutionProvider"])
+            session = _session(voice, threads, optimized)
             piper = PiperVoice(session=session, config=PiperConfig.from_dict(config))
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
             raise CorruptModelError(
@@ -187,6 +196,89 @@ def load_voice(voice: ResolvedModel, threads: int) -> LoadedVoice:
         return loaded
 
 
+def preload(service: VoiceService) -> None:
+    """Start loading the service's voice in a background thread.
+
+    Session creation releases the GIL, so the caller goes on reading and
+    phonemizing its input meanwhile; the first ``synthesize_chunk`` waits for
+    the load instead of starting it. Errors are left for that call to raise.
+    """
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            load_voice(service.voice, service.threads)
+
+    threading.Thread(target=load, name="kreyol-voice-load", daemon=True).start()
+
+
+def _session(voice: ResolvedModel, threads: int, optimized: bool):
+    import onnxruntime
+
+    def options():
+        opts = onnxruntime.SessionOptions()
+        opts.intra_op_num_threads = max(1, threads)
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        return opts
+
+    path = optimized_model(voice) if optimized else None
+    if path is not None:
+        try:
+            return onnxruntime.InferenceSession(str(path), sess_options=options(),
+                                                providers=["CPUExecutionProvider"])
+        except Exception:  # noqa: BLE001 - a broken cached copy: drop it, use the original
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return onnxruntime.InferenceSession(str(voice.path), sess_options=options(),
+                                        providers=["CPUExecutionProvider"])
+
+
+def optimized_model(voice: ResolvedModel) -> Path | None:
+    """The voice's graph as ONNX Runtime optimizes it, cached on disk.
+
+    Creating a session spends most of its second or so on graph
+    optimization; loading the already optimized graph skips the portable
+    part of it (``ORT_ENABLE_EXTENDED``: fusions and constant folding; the
+    hardware-specific layout passes still run at load). The copy is keyed by
+    the voice file, the runtime's version and the CPU architecture, so an
+    upgrade or another machine never reuses a stale graph. The first load of
+    a voice pays one extra optimization pass to write it. ``None`` when the
+    copy cannot be made (read-only cache, full disk): the original is used.
+    """
+    import hashlib
+    import os
+    import platform
+
+    import onnxruntime
+
+    try:
+        from kreyol_cli.settings import Settings
+
+        stat = voice.path.stat()
+        ident = json.dumps([str(voice.path.resolve()), voice.revision, stat.st_size,
+                            stat.st_mtime_ns, onnxruntime.__version__, platform.machine(),
+                            OPTIMIZED_VERSION])
+        digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:20]
+        target = Settings.load().cache_dir / ".voices" / f"{voice.path.stem}-{digest}.onnx"
+        if target.is_file():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.stem}-{os.getpid()}-{threading.get_ident()}.onnx")
+        opts = onnxruntime.SessionOptions()
+        opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        opts.optimized_model_filepath = str(tmp)
+        opts.log_severity_level = 3
+        try:
+            onnxruntime.InferenceSession(str(voice.path), sess_options=opts,
+                                         providers=["CPUExecutionProvider"])
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        return target
+    except Exception:  # noqa: BLE001 - an accelerator only: any failure means "use the original"
+        return None
+
+
 def sentence_phonemes(voice: LoadedVoice, sentence: str, lang: str) -> list[list[str]]:
     """Phonemes of one sentence for the voice (may be several pieces if long)."""
     if lang == "ht":
@@ -194,11 +286,12 @@ def sentence_phonemes(voice: LoadedVoice, sentence: str, lang: str) -> list[list
 
         pieces = [creole_phonemes(sentence)]
     else:
-        if voice.espeak is None:
-            from piper.phonemize_espeak import EspeakPhonemizer
+        with _ESPEAK_LOCK:
+            if voice.espeak is None:
+                from piper.phonemize_espeak import EspeakPhonemizer
 
-            voice.espeak = EspeakPhonemizer()
-        pieces = voice.espeak.phonemize(ESPEAK_VOICES[lang], sentence)
+                voice.espeak = EspeakPhonemizer()
+            pieces = voice.espeak.phonemize(ESPEAK_VOICES[lang], sentence)
     out: list[list[str]] = []
     for phonemes in pieces:
         out.extend(_split_phonemes(phonemes))
