@@ -25,9 +25,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kreyol_cli import __version__
+from kreyol_cli import __version__, encoded
 from kreyol_cli.assemble import ChapterMark, Cue, cue_block, ffmetadata, remux_with_chapters, write_json
-from kreyol_cli.audio import AudioSink, FfmpegSink
+from kreyol_cli.audio import AudioSink, FfmpegSink, codec_args
 from kreyol_cli.cache import Cache
 from kreyol_cli.domain import Chapter, PageRange
 from kreyol_cli.errors import AlreadyDoneError, LockedError, OutputError, UsageError
@@ -113,6 +113,7 @@ class _ChapterState:
     sentences: int = 0
     characters: int = 0
     file: str | None = None
+    keys: list[str] = field(default_factory=list)  # audio cache keys of its sentences
 
 
 @dataclass
@@ -224,7 +225,8 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
         info, chapters, warnings = iter_document(req.input, pages=req.pages, password=req.password)
         stats.stage_s["extract"] += time.perf_counter() - t0
         with contextlib.ExitStack() as files:
-            result = _stream(req, info, chapters, cache, executor, reporter, stats, files)
+            result = _stream(req, info, chapters, cache, executor, reporter, stats, files,
+                             fingerprint if req.input != "-" else None)
         stats.stage_s["assemble"] += result.pop("_assemble_s")
         report = {
             "status": "complete",
@@ -240,6 +242,8 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
                 "translation": {"hits": cache.session_hits.get("translation", 0),
                                 "misses": cache.session_misses.get("translation", 0)},
                 "audio": {"hits": stats.audio_hits, "misses": stats.audio_misses},
+                "encoded": {"hits": cache.session_hits.get(encoded.NAMESPACE, 0),
+                            "misses": cache.session_misses.get(encoded.NAMESPACE, 0)},
             },
             "stages_s": {k: round(v, 3) for k, v in stats.stage_s.items()},
             "elapsed_s": round(time.perf_counter() - started, 3),
@@ -296,69 +300,148 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
+def _speak(service: VoiceService, cache: Cache, item):
+    """The executor's task: a sentence's audio, or a stored segment passed through."""
+    if isinstance(item, encoded.SegmentRef):
+        return item
+    return synthesize_chunk(service, item, cache)
+
+
+def _chapter_tags(number: int, title: str, info) -> list[str]:
+    tags = ["-metadata", f"title={title}", "-metadata", f"album={info.title}",
+            "-metadata", f"track={number}", "-metadata", "genre=Audiobook"]
+    if info.author:
+        tags += ["-metadata", f"artist={info.author}"]
+    return tags
+
+
 def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Executor,
-            reporter: Reporter, stats: _Stats, files: contextlib.ExitStack) -> dict:
+            reporter: Reporter, stats: _Stats, files: contextlib.ExitStack,
+            fingerprint: dict | None = None) -> dict:
     paths = output_paths(req)
     text_out = files.enter_context(atomic_output(paths["text"]))
     srt_out = files.enter_context(atomic_output(paths["srt"]))
     states: list[_ChapterState] = []
     pending: deque[SpeechTask] = deque()
     pages_task = files.enter_context(reporter.stage("extract", total=info.pages))
-
-    def tasks() -> Iterator[str]:
-        for chapter in _timed(chapters, stats):
-            title, paragraphs = _translate_chapter(req, chapter, cache, stats)
-            opening: list[str] = []
-            if not states:  # the book opens with its title and author, like a printed one
-                book_title = _translate(req, [info.title], cache, stats)[0] if info.title.strip() \
-                    else info.title
-                text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
-                opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
-                                                    if info.author else [])
-            pages_task.set_total(info.pages)
-            if chapter.end_page:
-                pages_task.advance(max(0, chapter.end_page - pages_task.done))
-            text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
-            sentences = opening + [title] + [s for p in paragraphs for s in p]
-            states.append(_ChapterState(chapter.index, title, chapter.start_page,
-                                        chapter.end_page, sentences=len(sentences),
-                                        characters=sum(map(len, sentences))))
-            reporter.event("chapter_ready", chapter=title, index=len(states) - 1,
-                           sentences=len(sentences))
-            for sentence in sentences:
-                task = SpeechTask(len(states) - 1, sentence)
-                pending.append(task)
-                yield task.text
-
     rate = req.voice.sample_rate
+    book_fmt = "m4a" if req.fmt == "m4b" else "mp3"
+    book_encoding = [str(rate), *codec_args(book_fmt)]
+    #: Stored encoded segments found for this run: chapter index (or -1, the book).
+    served: dict[int, encoded.Segment] = {}
+    hint_key = None if fingerprint is None else "book:" + encoded.segment_key(
+        [json.dumps(fingerprint, sort_keys=True)], book_encoding)
+
+    def prepare(chapter: Chapter) -> list[SpeechTask]:
+        title, paragraphs = _translate_chapter(req, chapter, cache, stats)
+        opening: list[str] = []
+        if not states:  # the book opens with its title and author, like a printed one
+            book_title = _translate(req, [info.title], cache, stats)[0] if info.title.strip() \
+                else info.title
+            text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
+            opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
+                                                if info.author else [])
+        pages_task.set_total(info.pages)
+        if chapter.end_page:
+            pages_task.advance(max(0, chapter.end_page - pages_task.done))
+        text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
+        sentences = opening + [title] + [s for p in paragraphs for s in p]
+        states.append(_ChapterState(chapter.index, title, chapter.start_page,
+                                    chapter.end_page, sentences=len(sentences),
+                                    characters=sum(map(len, sentences)),
+                                    keys=[req.voice.key(s) for s in sentences]))
+        reporter.event("chapter_ready", chapter=title, index=len(states) - 1,
+                       sentences=len(sentences))
+        return [SpeechTask(len(states) - 1, s) for s in sentences]
+
+    def chapter_encoding(index: int) -> list[str]:
+        return [str(rate), *_chapter_tags(index + 1, states[index].title, info),
+                *codec_args(req.fmt)]
+
+    def sentences_or_segment(index: int, todo: list[SpeechTask], key: str | None):
+        segment = encoded.lookup(cache, key) if key else None
+        cache.record(encoded.NAMESPACE, hit=segment is not None)
+        pending.extend(todo)
+        if segment is not None and len(segment.parts) == len(todo):
+            served[index] = segment
+            yield encoded.SegmentRef(index)
+        else:
+            if segment is not None:
+                segment.handle.close()
+            yield from (t.text for t in todo)
+
+    def tasks() -> Iterator[str | encoded.SegmentRef]:
+        chapters_iter = _timed(chapters, stats)
+        if req.split == "chapters":
+            for chapter in chapters_iter:
+                todo = prepare(chapter)
+                index = len(states) - 1
+                yield from sentences_or_segment(
+                    index, todo, encoded.segment_key(states[index].keys, chapter_encoding(index)))
+            return
+        # One stream for the whole book: its key needs every sentence, so look
+        # ahead only when a previous complete run of these settings left one.
+        hint = cache.get(encoded.NAMESPACE, hint_key, count=False) if hint_key else None
+        if hint is None:
+            for chapter in chapters_iter:
+                for task in prepare(chapter):
+                    pending.append(task)
+                    yield task.text
+            return
+        todo = [task for chapter in chapters_iter for task in prepare(chapter)]
+        key = encoded.segment_key((k for s in states for k in s.keys), book_encoding)
+        yield from sentences_or_segment(-1, todo, key if key == hint else None)
+
+    def results():
+        for item in executor.map(functools.partial(_speak, req.voice, cache), tasks()):
+            if isinstance(item, encoded.SegmentRef):
+                yield from served[item.index].parts
+            else:
+                yield item
+
     offset = 0  # samples written so far, whole book
     cue_no = 0
     current = -1
     sink: AudioSink | None = None
     bar = None
-    intermediate = req.outdir / f".{req.name}.audio.{'m4a' if req.fmt == 'm4b' else 'mp3'}"
+    intermediate = req.outdir / f".{req.name}.audio.{book_fmt}"
     split_files: list[str] = []
+    infos: list[encoded.PartInfo] = []  # parts of the file being encoded
 
-    def open_chapter_sink(state: _ChapterState) -> AudioSink:
+    def open_chapter_sink(index: int) -> AudioSink:
+        state = states[index]
         filename = f"{len(split_files) + 1:02d}-{_slug(state.title)}.{req.fmt}"
         state.file = filename
-        tags = ["-metadata", f"title={state.title}", "-metadata", f"album={info.title}",
-                "-metadata", f"track={len(split_files) + 1}", "-metadata", "genre=Audiobook"]
-        if info.author:
-            tags += ["-metadata", f"artist={info.author}"]
         split_files.append(filename)
-        return FfmpegSink(req.outdir / filename, rate, req.fmt, extra_args=tags)
+        if index in served:
+            return encoded.CopySink(served.pop(index), req.outdir / filename)
+        return FfmpegSink(req.outdir / filename, rate, req.fmt,
+                          extra_args=_chapter_tags(len(split_files), state.title, info))
 
-    task_fn = functools.partial(synthesize_chunk, req.voice, cache=cache)
+    def close_sink(index: int | None) -> None:
+        """Finish the file being written; keep a fresh encoding for later runs."""
+        nonlocal sink
+        done, sink = sink, None
+        done.close()
+        if isinstance(done, FfmpegSink):
+            if index is None:
+                keys, encoding = [k for s in states for k in s.keys], book_encoding
+            else:
+                keys, encoding = states[index].keys, chapter_encoding(index)
+            key = encoded.segment_key(keys, encoding)
+            encoded.store(cache, key, done.path, infos)
+            if index is None and hint_key:
+                cache.set(encoded.NAMESPACE, hint_key, key)
+        infos.clear()
+
     try:
-        for part in executor.map(task_fn, tasks()):
+        for part in results():
             task = pending.popleft()
             if task.chapter != current:
                 if current >= 0:
                     states[current].end = offset / rate
                     if req.split == "chapters":
-                        sink.close()
-                        sink = None
+                        close_sink(current)
                         reporter.event("chapter_done", chapter=states[current].title,
                                        file=states[current].file, elapsed_s=None)
                     bar.finish()
@@ -367,13 +450,16 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 bar = files.enter_context(reporter.stage(
                     "synthesize", total=states[current].sentences, chapter=states[current].title))
                 if req.split == "chapters":
-                    sink = open_chapter_sink(states[current])
+                    sink = open_chapter_sink(current)
                 elif sink is None:
-                    sink = FfmpegSink(intermediate, rate, "m4a" if req.fmt == "m4b" else "mp3")
+                    sink = encoded.CopySink(served.pop(-1), intermediate) if -1 in served \
+                        else FfmpegSink(intermediate, rate, book_fmt)
             _account(part, stats)
             cache.record("audio", hit=part.cached)
-            if part.pcm:
-                sink.write(part.pcm)
+            infos.append(encoded.PartInfo.of(part))
+            if part.samples:
+                if part.pcm:
+                    sink.write(part.pcm)
                 cue_no += 1
                 end = offset + max(part.samples - part.silence, 0)
                 srt_out.write(cue_block(cue_no, Cue(offset / rate, end / rate, task.text)))
@@ -384,11 +470,12 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
             bar.finish()
         t0 = time.perf_counter()
         if sink is not None:
-            sink.close()
-            sink = None
+            close_sink(current if req.split == "chapters" else None)
     except BaseException:
         if sink is not None:
             sink.abort()
+        for segment in served.values():
+            segment.handle.close()
         raise
     if not states or offset == 0:
         from kreyol_cli.errors import NoTextError
