@@ -105,6 +105,16 @@ def run_section(profile: Profile, log) -> dict:
                                                  mode="redo")
             books["ht_distinct"] = (pdf, -(-len(sentences) // 6), "ht")
     out = {name: _summary(run, books[name.removesuffix("_warm")][1]) for name, run in runs.items()}
+    throughput = steady = None
+    if "ht_distinct" in runs:
+        cold = runs["ht_distinct"]
+        audio_s = cold["report"]["audio_duration_s"]
+        throughput = round(audio_s / cold["seconds"], 2)
+        # Steady state: after the first chapter file is out (start-up, voice
+        # load and the pipeline filling up are behind).
+        first_audio = cold["report"]["chapters"][0]["end_s"]
+        if cold["first_chapter_s"] and cold["seconds"] > cold["first_chapter_s"]:
+            steady = round((audio_s - first_audio) / (cold["seconds"] - cold["first_chapter_s"]), 2)
     small_run = runs["en_small"]
     large_run = runs.get("en_large", small_run)
     for name in ("en_large", "ht_small"):
@@ -130,5 +140,7 @@ def run_section(profile: Profile, log) -> dict:
         "warm_speedup_repetitive_book": round(small_run["seconds"]
                                               / runs["en_small_warm"]["seconds"], 2),
         "warm_sentences": profile.warm_sentences,
+        "throughput_audio_s_per_s": throughput,
+        "steady_audio_s_per_s": steady,
         "runs": out, "load": [load_before, load()],
     }

@@ -18,7 +18,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -35,19 +36,49 @@ ENCODE_VERSION = "1"
 @dataclass(frozen=True)
 class PartInfo:
     """An audio part without its PCM: what the pipeline needs once the audio
-    is encoded (same attributes as ``synthesize.AudioPart``)."""
+    is encoded (the attributes ``synthesize.AudioPart`` has too)."""
 
     samples: int
     silence: int
-    sentences: tuple[tuple[str, int], ...]
-    substitutions: tuple[tuple[str, str], ...]
+    characters: int
+    substitutions: tuple[tuple[str, str], ...] = ()
     cached: bool = True
     seconds: float = 0.0
     pcm: bytes = b""
 
+
+class Parts:
+    """The parts of one encoded file, compactly (24 bytes a sentence), so a
+    whole book's worth stays small."""
+
+    def __init__(self) -> None:
+        self.numbers = array("q")  # samples, silence, characters per part
+        self.substitutions: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.numbers) // 3
+
+    def add(self, part) -> None:
+        self.numbers.extend((part.samples, part.silence, part.characters))
+        self.substitutions.update(part.substitutions)
+
+    def to_value(self) -> dict:
+        return {"numbers": self.numbers.tobytes(), "substitutions": self.substitutions}
+
     @classmethod
-    def of(cls, part) -> PartInfo:
-        return cls(part.samples, part.silence, part.sentences, part.substitutions)
+    def from_value(cls, value: dict) -> Parts:
+        parts = cls()
+        parts.numbers.frombytes(value["numbers"])
+        parts.substitutions = dict(value["substitutions"])
+        if len(parts.numbers) % 3:
+            raise ValueError("truncated")
+        return parts
+
+    def __iter__(self) -> Iterator[PartInfo]:
+        subs = tuple(sorted(self.substitutions.items()))
+        for i in range(0, len(self.numbers), 3):
+            samples, silence, characters = self.numbers[i:i + 3]
+            yield PartInfo(samples, silence, characters, subs if i == 0 else ())
 
 
 @dataclass(frozen=True)
@@ -62,49 +93,60 @@ class Segment:
     """A stored encoded file, open for reading, and the parts it holds."""
 
     key: str
-    parts: list[PartInfo]
+    parts: Parts
     handle: IO[bytes]
 
 
+class KeyBuilder:
+    """The key of an encoding of audio chunks, built chunk by chunk: the
+    chunks' audio keys in order, the encoder arguments (tags included) and
+    the ffmpeg binary."""
+
+    def __init__(self, encoding: list[str]) -> None:
+        try:
+            exe = ffmpeg_exe()
+            ffmpeg = [exe, os.stat(exe).st_size]
+        except Exception:  # noqa: BLE001 - no ffmpeg: nothing is encoded, the key is unused
+            ffmpeg = None
+        self.digest = hashlib.sha256(
+            json.dumps([ENCODE_VERSION, encoding, ffmpeg]).encode("utf-8"))
+
+    def add(self, chunk_key: str) -> None:
+        self.digest.update(b"\0" + chunk_key.encode("utf-8"))
+
+    def key(self) -> str:
+        return f"encoded:{self.digest.hexdigest()}"
+
+
 def segment_key(chunk_keys: Iterable[str], encoding: list[str]) -> str:
-    """The key of the encoding of these chunks, in this order, with these
-    encoder arguments (tags included)."""
-    try:
-        exe = ffmpeg_exe()
-        ffmpeg = [exe, os.stat(exe).st_size]
-    except Exception:  # noqa: BLE001 - no ffmpeg: nothing is encoded, the key is unused
-        ffmpeg = None
-    digest = hashlib.sha256()
-    digest.update(json.dumps([ENCODE_VERSION, encoding, ffmpeg]).encode("utf-8"))
+    """``KeyBuilder`` in one call."""
+    builder = KeyBuilder(encoding)
     for key in chunk_keys:
-        digest.update(b"\0" + key.encode("utf-8"))
-    return f"encoded:{digest.hexdigest()}"
+        builder.add(key)
+    return builder.key()
 
 
 def lookup(cache: Cache, key: str) -> Segment | None:
     """The stored segment, or ``None`` (missing, incomplete or not readable)."""
-    parts = cache.get(NAMESPACE, key + ":parts", count=False)
-    if parts is None:
+    value = cache.get(NAMESPACE, key + ":parts", count=False)
+    if value is None:
+        return None
+    try:
+        parts = Parts.from_value(value)
+    except (TypeError, ValueError, KeyError):
         return None
     handle = cache.open_file(NAMESPACE, key)
     if handle is None:
         return None
-    try:
-        infos = [PartInfo(int(s), int(q), tuple(map(tuple, t)), tuple(map(tuple, u)))
-                 for s, q, t, u in parts]
-    except (TypeError, ValueError):
-        handle.close()
-        return None
-    return Segment(key, infos, handle)
+    return Segment(key, parts, handle)
 
 
-def store(cache: Cache, key: str, path: Path, parts: list[PartInfo]) -> None:
+def store(cache: Cache, key: str, path: Path, parts: Parts) -> None:
     """Keep ``path`` (just encoded from ``parts``) for later runs."""
     if not cache.enabled:
         return
     cache.set_file(NAMESPACE, key, path)
-    cache.set(NAMESPACE, key + ":parts",
-              [(p.samples, p.silence, p.sentences, p.substitutions) for p in parts])
+    cache.set(NAMESPACE, key + ":parts", parts.to_value())
 
 
 class CopySink(AudioSink):

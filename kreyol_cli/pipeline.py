@@ -113,7 +113,7 @@ class _ChapterState:
     sentences: int = 0
     characters: int = 0
     file: str | None = None
-    keys: list[str] = field(default_factory=list)  # audio cache keys of its sentences
+    key: str | None = None  # of its encoded file (--split chapters)
 
 
 @dataclass
@@ -331,6 +331,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
     served: dict[int, encoded.Segment] = {}
     hint_key = None if fingerprint is None else "book:" + encoded.segment_key(
         [json.dumps(fingerprint, sort_keys=True)], book_encoding)
+    book_key = encoded.KeyBuilder(book_encoding)
 
     def prepare(chapter: Chapter) -> list[SpeechTask]:
         title, paragraphs = _translate_chapter(req, chapter, cache, stats)
@@ -346,10 +347,15 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
             pages_task.advance(max(0, chapter.end_page - pages_task.done))
         text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
         sentences = opening + [title] + [s for p in paragraphs for s in p]
-        states.append(_ChapterState(chapter.index, title, chapter.start_page,
-                                    chapter.end_page, sentences=len(sentences),
-                                    characters=sum(map(len, sentences)),
-                                    keys=[req.voice.key(s) for s in sentences]))
+        state = _ChapterState(chapter.index, title, chapter.start_page, chapter.end_page,
+                              sentences=len(sentences), characters=sum(map(len, sentences)))
+        states.append(state)
+        keys = [req.voice.key(s) for s in sentences]
+        if req.split == "chapters":
+            state.key = encoded.segment_key(keys, chapter_encoding(len(states) - 1))
+        else:
+            for key in keys:
+                book_key.add(key)
         reporter.event("chapter_ready", chapter=title, index=len(states) - 1,
                        sentences=len(sentences))
         return [SpeechTask(len(states) - 1, s) for s in sentences]
@@ -375,9 +381,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
         if req.split == "chapters":
             for chapter in chapters_iter:
                 todo = prepare(chapter)
-                index = len(states) - 1
-                yield from sentences_or_segment(
-                    index, todo, encoded.segment_key(states[index].keys, chapter_encoding(index)))
+                yield from sentences_or_segment(len(states) - 1, todo, states[-1].key)
             return
         # One stream for the whole book: its key needs every sentence, so look
         # ahead only when a previous complete run of these settings left one.
@@ -389,7 +393,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                     yield task.text
             return
         todo = [task for chapter in chapters_iter for task in prepare(chapter)]
-        key = encoded.segment_key((k for s in states for k in s.keys), book_encoding)
+        key = book_key.key()
         yield from sentences_or_segment(-1, todo, key if key == hint else None)
 
     def results():
@@ -406,7 +410,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
     bar = None
     intermediate = req.outdir / f".{req.name}.audio.{book_fmt}"
     split_files: list[str] = []
-    infos: list[encoded.PartInfo] = []  # parts of the file being encoded
+    infos = encoded.Parts()  # of the file being encoded
 
     def open_chapter_sink(index: int) -> AudioSink:
         state = states[index]
@@ -420,19 +424,15 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
 
     def close_sink(index: int | None) -> None:
         """Finish the file being written; keep a fresh encoding for later runs."""
-        nonlocal sink
+        nonlocal sink, infos
         done, sink = sink, None
         done.close()
         if isinstance(done, FfmpegSink):
-            if index is None:
-                keys, encoding = [k for s in states for k in s.keys], book_encoding
-            else:
-                keys, encoding = states[index].keys, chapter_encoding(index)
-            key = encoded.segment_key(keys, encoding)
+            key = book_key.key() if index is None else states[index].key
             encoded.store(cache, key, done.path, infos)
             if index is None and hint_key:
                 cache.set(encoded.NAMESPACE, hint_key, key)
-        infos.clear()
+        infos = encoded.Parts()
 
     try:
         for part in results():
@@ -456,7 +456,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                         else FfmpegSink(intermediate, rate, book_fmt)
             _account(part, stats)
             cache.record("audio", hit=part.cached)
-            infos.append(encoded.PartInfo.of(part))
+            infos.add(part)
             if part.samples:
                 if part.pcm:
                     sink.write(part.pcm)
@@ -508,7 +508,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
 
 def _account(part: AudioPart, stats: _Stats) -> None:
     stats.chunks += 1
-    stats.characters += sum(len(t) for t, _ in part.sentences)
+    stats.characters += part.characters
     stats.stage_s["synthesize"] += part.seconds
     if part.cached:
         stats.audio_hits += 1

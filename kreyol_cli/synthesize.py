@@ -102,6 +102,10 @@ class AudioPart:
     def duration(self) -> float:
         return self.samples / self.sample_rate if self.sample_rate else 0.0
 
+    @property
+    def characters(self) -> int:
+        return sum(len(text) for text, _ in self.sentences)
+
 
 @dataclass(frozen=True)
 class VoiceService:
