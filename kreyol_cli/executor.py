@@ -147,7 +147,10 @@ class ThreadExecutor(Executor):
                 if ok:
                     item.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
-            feeder.join(timeout=5)
+            # The feeder stops at its next task; it may be blocked reading a
+            # pipe that never ends, so do not wait for it long (it is a daemon,
+            # and whatever it raises from now on goes nowhere).
+            feeder.join(timeout=1)
 
 
 class JoblibExecutor(Executor):
