@@ -118,10 +118,22 @@ def test_thread_executor_keeps_order_and_runs_tasks_side_by_side():
     results = list(executor.map(slow_first, range(8)))
     assert [x for x, _ in results] == list(range(8))
     assert {pid for _, pid in results} == {os.getpid()}  # one process, one model load
-    # Two tasks that can only finish together (run one at a time, they would
-    # break the barrier).
+    # After the first task (which runs alone, for the time to first result),
+    # two tasks that can only finish together: run one at a time, they would
+    # break the barrier.
     barrier = threading.Barrier(2, timeout=30)
-    assert list(executor.map(lambda x: (barrier.wait(), x)[1], range(2))) == [0, 1]
+    order: list[str] = []
+
+    def task(x: int) -> int:
+        if x == 0:
+            order.append("first done")
+        else:
+            order.append(f"{x} started")
+            barrier.wait()
+        return x
+
+    assert list(executor.map(task, range(3))) == [0, 1, 2]
+    assert order[0] == "first done"
 
 
 def test_thread_executor_reads_its_input_lazily():
