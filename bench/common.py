@@ -21,7 +21,7 @@ PYTHON = sys.executable
 
 @dataclass(frozen=True)
 class Profile:
-    """How big each section runs. ``full`` fits in 10 minutes on 2 cores,
+    """How big each section runs. ``full`` fits in 15 minutes on 2 cores,
     ``quick`` in 3, ``tiny`` (tests) in well under one.
 
     Attributes:

@@ -28,20 +28,22 @@ class Plan:
     Workers are threads of one process sharing one loaded voice (the ``auto``
     backend), or processes (``--backend processes``), or dask workers.
 
-    Measured on 2 cores (docs/BENCHMARKS.md): one sentence per core on one
-    ONNX thread each beats one sentence at a time on two ONNX threads in
-    steady state (a 1-thread session scales 1.5× to 2 threads on this model,
-    two sentences side by side scale nearly 2×, and under load from other
-    processes two-thread runs stall at every barrier). As threads of one
-    process the workers share one voice load, so the plan adds nothing to
-    the time to first audio: the first sentence starts as soon as the voice
-    is loaded, whatever the plan. Processes each pay a voice load (about 1 s)
-    and their results cross a pipe, which they repay only on long jobs.
+    Measured on 2 cores (docs/BENCHMARKS.md, warm RTF, lower is better): one
+    sentence per core on one ONNX thread each ties one sentence at a time on
+    two ONNX threads when the machine is quiet (0.0231 vs 0.0228) and beats
+    it under load (0.070 vs 0.116): a 2-thread session waits at every
+    barrier for a thread the OS has descheduled, two independent sentences
+    do not. On a 10-minute input this makes ``kreyol tts`` 1.7× to 2.9× as
+    fast as the piper CLI, which runs one 2-thread session. As threads of
+    one process the workers share one voice load, so the plan adds nothing
+    to the time to first audio; processes each pay a voice load (about 1 s)
+    and pickle their audio back, which cost more than they gained here
+    (cold 8.5 vs 4.3 s on 24 sentences).
 
-    Synthesis always runs ONNX Runtime with ``threads == 1``. Its audio does
-    not depend on the thread count for the bundled voice (a test checks),
-    but fixing it means no voice, runtime or CPU can make the output depend
-    on the plan: cold, warm, resumed and parallel runs give the same bytes.
+    Synthesis always runs ONNX Runtime with ``threads == 1``: the thread
+    count changes the last bits of some samples (measured: up to 7.7e-7
+    between 1 and 2 threads), and fixing it keeps the output byte-identical
+    whatever the plan, cold, warm or resumed.
     """
 
     workers: int
