@@ -3,8 +3,6 @@
 ``speak`` reads text lazily, splits it into sentence chunks, synthesizes
 them through an executor (cache first) and yields ``AudioPart``s in order,
 so the first audio can be written as soon as the first sentence is done.
-When the synthesis runs in this process, the voice starts loading at once,
-while the input is still being read.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from kreyol_cli.cache import Cache
 from kreyol_cli.executor import Executor
 from kreyol_cli.segment import iter_units, split_sentences
-from kreyol_cli.synthesize import AudioPart, VoiceService, preload, synthesize_chunk
+from kreyol_cli.synthesize import AudioPart, VoiceService, synthesize_chunk
 
 
 def iter_sentences(lines: Iterable[str]) -> Iterator[str]:
@@ -27,8 +25,6 @@ def iter_sentences(lines: Iterable[str]) -> Iterator[str]:
 def speak(sentences: Iterable[str], service: VoiceService, cache: Cache, executor: Executor
           ) -> Iterator[AudioPart]:
     """Synthesize each sentence as one chunk; parts come back in input order."""
-    if executor.name in ("serial", "threads"):
-        preload(service)
     task = functools.partial(synthesize_chunk, service, cache=cache)
     yield from executor.map(task, sentences)
 

@@ -200,20 +200,6 @@ def load_voice(voice: ResolvedModel, threads: int = 1, *, optimized: bool = True
         return loaded
 
 
-def preload(service: VoiceService) -> None:
-    """Start loading the service's voice in a background thread.
-
-    Session creation releases the GIL, so the caller goes on reading and
-    phonemizing its input meanwhile; the first ``synthesize_chunk`` waits for
-    the load instead of starting it. Errors are left for that call to raise.
-    """
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            load_voice(service.voice, service.threads)
-
-    threading.Thread(target=load, name="kreyol-voice-load", daemon=True).start()
-
-
 def _session(voice: ResolvedModel, threads: int, optimized: bool):
     import onnxruntime
 
