@@ -310,7 +310,7 @@ def test_no_cache_writes_nothing_to_the_cache(cli, tmp_path):
 # ----------------------------------------------------------------- parallel --
 
 
-def test_processes_backend_gives_the_same_bytes_as_serial(cli, tmp_path):
+def test_every_backend_gives_the_same_bytes_as_serial(cli, tmp_path):
     from kreyol_cli.executor import Plan, plan_for
 
     sentences = ["Bonjou.", "Mwen rele Pyè.", "Kijan ou ye?", "Mèsi anpil.", "Orevwa."]
