@@ -12,6 +12,7 @@ keeps the suite inside its time budget. Each cold run gets an empty cache.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -28,7 +29,13 @@ TINY_MODEL = ROOT / "tests" / "fixtures" / "models" / "tiny-marian-en-ht"
 def audiobook(pdf: Path, out: Path, home: Path, *, source: str = "en", mode: str = "skip"
               ) -> dict:
     """One ``kreyol audiobook`` run: wall time, time to the first chapter file,
-    peak RSS (the kreyol process and the children it waited for), report."""
+    peak RSS of the kreyol process, report.
+
+    Peak RSS is the process's ``VmHWM``, polled from ``/proc``: ``ru_maxrss``
+    from ``wait4`` also counts the memory of this benchmark process at the
+    fork (Linux folds the pre-exec high-water mark in), which made every run
+    look as big as the benchmark once it had built the translation model.
+    """
     cmd = kreyol_cmd("audiobook", pdf, "-o", out, "--source", source, "--split", "chapters",
                      "--format", "mp3", "--progress", "json", "--mode", mode)
     if source != "ht":
@@ -36,21 +43,60 @@ def audiobook(pdf: Path, out: Path, home: Path, *, source: str = "en", mode: str
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=env(KREYOL_HOME=str(home)))
-    first_chapter = None
+    hwm = _watch_hwm(proc.pid)
+    first_chapter = first_sentence = None
     tail: list[str] = []
     for raw in proc.stderr:
         line = raw.decode("utf-8", "replace")
         tail = (tail + [line])[-20:]
         if first_chapter is None and '"chapter_done"' in line:
             first_chapter = time.perf_counter() - start
+        if first_sentence is None and '"synthesize"' in line:
+            with contextlib.suppress(ValueError):
+                if json.loads(line).get("done", 0) >= 1:
+                    first_sentence = time.perf_counter() - start
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
+    peak_kb = hwm() or usage.ru_maxrss
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"kreyol audiobook exited {proc.returncode}: {''.join(tail)[-1500:]}")
     report = json.loads((out / "report.json").read_text("utf-8"))
     return {"seconds": seconds, "first_chapter_s": first_chapter,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "report": report}
+            "first_sentence_s": first_sentence,
+            "peak_rss_mb": peak_kb / 1024, "report": report}
+
+
+def _watch_hwm(pid: int):
+    """Poll ``/proc/PID/status`` for ``VmHWM`` (kB) until the process ends;
+    returns a function giving the highest value seen (0 if none)."""
+    import threading
+
+    peak = [0]
+
+    def poll() -> None:
+        path = f"/proc/{pid}/status"
+        while True:
+            try:
+                with open(path) as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            peak[0] = max(peak[0], int(line.split()[1]))
+                            break
+                    else:
+                        return  # a zombie: the memory is gone
+            except (OSError, ValueError):
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+
+    def result() -> int:
+        thread.join(timeout=1)
+        return peak[0]
+
+    return result
 
 
 def _summary(run: dict, pages: int) -> dict:
@@ -105,6 +151,15 @@ def run_section(profile: Profile, log) -> dict:
                                                  mode="redo")
             books["ht_distinct"] = (pdf, -(-len(sentences) // 6), "ht")
     out = {name: _summary(run, books[name.removesuffix("_warm")][1]) for name, run in runs.items()}
+    throughput = steady = None
+    if "ht_distinct" in runs:
+        cold = runs["ht_distinct"]
+        audio_s = cold["report"]["audio_duration_s"]
+        throughput = round(audio_s / cold["seconds"], 2)
+        # Steady state: from the first sentence's audio on (start-up, voice load
+        # and the first sentence are behind; the last file's encoding is in).
+        if cold["first_sentence_s"] and cold["seconds"] > cold["first_sentence_s"]:
+            steady = round(audio_s / (cold["seconds"] - cold["first_sentence_s"]), 2)
     small_run = runs["en_small"]
     large_run = runs.get("en_large", small_run)
     for name in ("en_large", "ht_small"):
@@ -130,5 +185,7 @@ def run_section(profile: Profile, log) -> dict:
         "warm_speedup_repetitive_book": round(small_run["seconds"]
                                               / runs["en_small_warm"]["seconds"], 2),
         "warm_sentences": profile.warm_sentences,
+        "throughput_audio_s_per_s": throughput,
+        "steady_audio_s_per_s": steady,
         "runs": out, "load": [load_before, load()],
     }

@@ -31,10 +31,12 @@ def render(results: dict) -> str:
             for r in tts.get("jobs_scaling", [])]
     for r in tts.get("executor_scaling", []):
         label = f"executor {r['workers']} worker(s) x {r['threads']} thread(s), {r['executor']}"
-        rows.append([label + ", cold", r["cold_seconds"], r["cold_rtf"]])
-        rows.append([label + ", warm", r["warm_seconds"], r["warm_rtf"]])
+        rows.append([label + ", cold", r["cold_seconds"], r["cold_rtf"], r.get("cold_first_s")])
+        rows.append([label + ", warm", r["warm_seconds"], r["warm_rtf"], None])
     if rows:
-        out.append(table(["setting", "seconds", "RTF"], rows))
+        for row in rows:
+            row += [None] * (4 - len(row))
+        out.append(table(["setting", "seconds", "RTF", "first result s"], rows))
     ab = results.get("audiobook", {}).get("runs", {})
     if ab:
         rows = []
@@ -44,12 +46,12 @@ def render(results: dict) -> str:
             stages = r.get("stages_s") or {}
             cache = r.get("cache") or {}
             hits = "/".join(str((cache.get(ns) or {}).get("hits", "-")) for ns in
-                            ("translation", "audio"))
+                            ("translation", "audio", "encoded"))
             rows.append([name, r["pages"], r["seconds"], r["pages_per_min"],
                          r["first_chapter_s"], r["peak_rss_mb"], r["audio_s"],
                          " ".join(f"{k} {v}" for k, v in stages.items()), hits])
         out.append(table(["run", "pages", "s", "pages/min", "first chapter s", "peak RSS MB",
-                          "audio s", "stages s", "cache hits tr/audio"], rows))
+                          "audio s", "stages s", "cache hits tr/audio/encoded"], rows))
     return "\n\n".join(out) + "\n"
 
 

@@ -41,9 +41,13 @@ def _rows(results: dict) -> list[tuple[str, str, Any, str]]:
         add("tts", "kreyol tts RTF (en)", "kreyol_rtf")
         add("tts", "piper CLI RTF (en)", "piper_rtf")
         add("tts", "ratio piper time / kreyol time", "ratio", ">= 1")
+        add("tts", "ratio, long input (>= 10 min audio)", "ratio_long", ">= 1.25")
         add("tts", "kreyol tts RTF (ht)", "kreyol_ht_rtf")
         add("tts", "kreyol first audio s (-o -)", "first_audio_s")
         add("tts", "piper first audio s (--output-raw)", "piper_first_audio_s")
+        plan = results["tts"].get("plan_for_2") or {}
+        rows.append(("tts", "plan on 2 cores (workers x ONNX threads)",
+                     f"{plan.get('workers')} x {plan.get('threads')} ({plan.get('executor')})", ""))
     if "audiobook" in results and "error" not in results["audiobook"]:
         ab = results["audiobook"]
         add("audiobook", f"pages/min ({ab.get('pages_small')} pages)", "pages_per_min_small")
@@ -54,6 +58,8 @@ def _rows(results: dict) -> list[tuple[str, str, Any, str]]:
         add("audiobook", "RSS ratio large / small", "rss_ratio", "~1")
         add("audiobook", "first chapter file s", "first_chapter_s")
         add("audiobook", "warm speedup (cold / redo)", "warm_speedup", ">= 20")
+        add("audiobook", "cold audio s per wall s (Creole book)", "throughput_audio_s_per_s")
+        add("audiobook", "steady-state audio s per wall s", "steady_audio_s_per_s")
     if "startup" in results and "error" not in results["startup"]:
         add("startup", "kreyol --help s (minus python)", "help_s", "<= 0.15")
         add("startup", "kreyol cache stats s (minus python)", "cache_stats_s", "<= 0.3")
@@ -106,4 +112,6 @@ def print_report(results: dict) -> None:
             label = f"{r['workers']} worker x {r['threads']} thread ({r['executor']})"
             t.add_row(label + " cold", _fmt(r["cold_seconds"]), _fmt(r["cold_rtf"]))
             t.add_row(label + " warm", _fmt(r["warm_seconds"]), _fmt(r["warm_rtf"]))
+            if "cold_first_s" in r:
+                t.add_row(label + " first result s", _fmt(r["cold_first_s"]), "")
         console.print(t)

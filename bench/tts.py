@@ -2,9 +2,11 @@
 
 Both are run the way users run them: one process per input file, WAV out,
 model load included. The real-time factor (RTF) is wall time / seconds of
-audio produced (lower is better). Also: Creole (``--lang ht``) throughput,
-time to first audio on ``-o -``, and scaling over ``--jobs`` and over
-workers × threads through the executor (which backs ``plan_for``).
+audio produced (lower is better). Short files (about 22 s of audio each) and
+one long file (over 10 minutes of audio). Also: Creole (``--lang ht``)
+throughput, time to first audio on ``-o -``, and scaling over ``--jobs`` and
+over workers × threads through the executor (the plans ``plan_for`` chooses
+between).
 """
 
 from __future__ import annotations
@@ -45,6 +47,34 @@ def _english_files(directory: Path, files: int, sentences: int) -> list[Path]:
         path.write_text("\n".join(lines) + "\n", "utf-8")
         out.append(path)
     return out
+
+
+def _long_file(directory: Path, sentences: int) -> Path:
+    """One long English input (the bench sentences run about 4 s each)."""
+    chosen = bench_sentences(sentences)
+    path = directory / "long.txt"
+    path.write_text("\n".join(" ".join(chosen[j:j + 3]) for j in range(0, len(chosen), 3))
+                    + "\n", "utf-8")
+    return path
+
+
+def _side_by_side(src: Path, tmpdir: Path, rounds: int) -> dict:
+    """kreyol and piper on the same file, interleaved (A B B A ...)."""
+    times: dict[str, list[float]] = {"kreyol": [], "piper": []}
+    audio = {}
+    for round_ in range(rounds):
+        for tool in ("kreyol", "piper") if round_ % 2 == 0 else ("piper", "kreyol"):
+            out = tmpdir / f"{tool}-{src.stem}.wav"
+            times[tool].append(_kreyol(src, out) if tool == "kreyol" else _piper(src, out))
+            audio[tool] = wav_seconds(out)
+    return {"kreyol_seconds": [round(t, 3) for t in times["kreyol"]],
+            "piper_seconds": [round(t, 3) for t in times["piper"]],
+            "kreyol_audio_s": round(audio["kreyol"], 2), "piper_audio_s": round(audio["piper"], 2),
+            "kreyol_rtf": round(min(times["kreyol"]) / audio["kreyol"], 4),
+            "piper_rtf": round(min(times["piper"]) / audio["piper"], 4),
+            "ratio": round(min(times["piper"]) / min(times["kreyol"]), 3),
+            "ratio_median": round(statistics.median(times["piper"])
+                                  / statistics.median(times["kreyol"]), 3)}
 
 
 def _creole_file(directory: Path, sentences: int) -> Path:
@@ -99,6 +129,11 @@ def run_section(profile: Profile, log) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         files = _english_files(tmpdir, profile.tts_files, profile.tts_sentences)
+        # Untimed first runs: the OS file cache holds the voice for both tools,
+        # and kreyol writes its optimized copy of the voice graph (once per
+        # voice and onnxruntime version, about 1 s), as after any first use.
+        _kreyol(files[0], tmpdir / "warmup.wav")
+        _piper(files[0], tmpdir / "warmup.wav")
         log(f"tts: kreyol tts vs piper CLI, {len(files)} files x {repeats}")
         best = {"kreyol": float("inf"), "piper": float("inf")}
         audio = {}
@@ -124,13 +159,22 @@ def run_section(profile: Profile, log) -> dict:
 
         log("tts: time to first audio")
         text = files[0].read_bytes()
-        ttfa = statistics.median(
-            first_audio(kreyol_cmd("tts", "--lang", "en", "--no-cache", "--quiet", "-o", "-"),
-                        text, WAV_HEADER) for _ in range(runs))
-        piper_ttfa = statistics.median(
-            first_audio([PYTHON, "-m", "piper", "--model", voice_path(), "--output-raw",
-                         "--sentence-silence", str(SILENCE)], text, 0)
-            for _ in range(runs))
+        kreyol_first = kreyol_cmd("tts", "--lang", "en", "--no-cache", "--quiet", "-o", "-")
+        piper_first = [PYTHON, "-m", "piper", "--model", voice_path(), "--output-raw",
+                       "--sentence-silence", str(SILENCE)]
+        firsts: dict[str, list[float]] = {"kreyol": [], "piper": []}
+        for i in range(1 if tiny else 2 * runs + 1):
+            for tool in ("kreyol", "piper") if i % 2 == 0 else ("piper", "kreyol"):
+                firsts[tool].append(first_audio(kreyol_first, text, WAV_HEADER) if tool == "kreyol"
+                                    else first_audio(piper_first, text, 0))
+        ttfa, piper_ttfa = (statistics.median(firsts[t]) for t in ("kreyol", "piper"))
+
+        long: dict = {}
+        if not tiny:
+            long_src = _long_file(tmpdir, profile.tts_long_sentences)
+            log(f"tts: long input ({profile.tts_long_sentences} sentences), kreyol vs piper "
+                f"x {repeats}")
+            long = _side_by_side(long_src, tmpdir, repeats)
 
         log("tts: scaling over --jobs and workers x threads")
         jobs: list[dict] = []
@@ -139,10 +183,11 @@ def run_section(profile: Profile, log) -> dict:
             seconds_audio = wav_seconds(tmpdir / "j.wav")
             jobs.append({"jobs": n, "seconds": round(seconds, 3),
                          "rtf": round(seconds / seconds_audio, 4)})
-        count = profile.tts_files * profile.tts_sentences
-        plans = [run_json([PYTHON, "-m", "bench.tts_worker", str(w), str(t), str(count)])
-                 for w, t in (() if tiny else ((1, 2), (2, 1)))]
-    from kreyol_cli.executor import plan_for
+        count = 2 * profile.tts_files * profile.tts_sentences
+        plans = [run_json([PYTHON, "-m", "bench.tts_worker", b, str(w), str(t), str(count)])
+                 for b, w, t in (() if tiny else (("serial", 1, 2), ("serial", 1, 1),
+                                                  ("threads", 2, 1), ("processes", 2, 1)))]
+    from kreyol_cli.executor import make_executor, plan_for
 
     chosen = plan_for(2)
     return {
@@ -156,8 +201,13 @@ def run_section(profile: Profile, log) -> dict:
         "kreyol_ht_rtf": round(ht_seconds / ht_audio, 4), "kreyol_ht_audio_s": round(ht_audio, 2),
         "first_audio_s": round(ttfa, 3), "piper_first_audio_s": round(piper_ttfa, 3),
         "jobs_scaling": jobs, "executor_scaling": plans,
-        "plan_for_2": {"workers": chosen.workers, "threads": chosen.threads},
+        "plan_for_2": {"workers": chosen.workers, "threads": chosen.threads,
+                       "executor": make_executor("auto", chosen.workers).name},
+        "long": long, "ratio_long": long.get("ratio"),
+        "kreyol_first_audio_runs": [round(x, 3) for x in firsts["kreyol"]],
+        "piper_first_audio_runs": [round(x, 3) for x in firsts["piper"]],
         "load": [load_before, load()],
         "note": "wall times include process start and voice load, as users run them; "
-                "best of repeats",
+                "best of interleaved repeats (ratio_median: medians); first audio: median "
+                "of interleaved runs",
     }

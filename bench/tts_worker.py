@@ -1,9 +1,11 @@
-"""Executor scaling in its own process: ``python -m bench.tts_worker W T N``.
+"""Executor scaling in its own process: ``python -m bench.tts_worker BACKEND W T N``.
 
 Synthesizes N English sentences through ``kreyol_cli.speech.speak`` with W
-worker processes × T ONNX threads each (the plan ``executor.plan_for``
-chooses between), twice: cold (pool start and model loads included) and
-warm (workers and voices already loaded). Prints one JSON line.
+workers (``serial``, ``threads`` of this process sharing one voice, or joblib
+``processes``) × T ONNX threads each (the plans ``executor.plan_for`` chooses
+between), twice: cold (pool start and voice loads included; the first
+result's time is the time to first audio) and warm (workers and voices
+already loaded: the steady state). Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from bench.model import bench_sentences
 
 
 def main() -> None:
-    workers, threads, count = (int(a) for a in sys.argv[1:4])
+    backend = sys.argv[1]
+    workers, threads, count = (int(a) for a in sys.argv[2:5])
     os.environ.setdefault("KREYOL_HOME", tempfile.mkdtemp(prefix="kreyol-bench-"))
     from kreyol_cli.cache import Cache
-    from kreyol_cli.executor import make_executor
+    from kreyol_cli.executor import JoblibExecutor, SerialExecutor, ThreadExecutor
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings
     from kreyol_cli.speech import speak
@@ -31,17 +34,23 @@ def main() -> None:
     voice = Registry.load(settings).resolve_voice(None, "en")
     service = VoiceService(voice, SynthesisOptions(lang="en"), threads=threads)
     cache = Cache(settings, enabled=False)
-    executor = make_executor("auto", workers)
+    executor = {"serial": SerialExecutor, "threads": ThreadExecutor,
+                "processes": JoblibExecutor}[backend](*(() if backend == "serial" else (workers,)))
     sentences = bench_sentences(count)
-    out = {"workers": workers, "threads": threads, "sentences": count,
+    out = {"backend": backend, "workers": workers, "threads": threads, "sentences": count,
            "executor": executor.name}
     try:
         for label in ("cold", "warm"):
             start = time.perf_counter()
-            audio = sum(part.duration for part in speak(iter(sentences), service, cache, executor))
+            audio, first = 0.0, None
+            for part in speak(iter(sentences), service, cache, executor):
+                audio += part.duration
+                if first is None:
+                    first = time.perf_counter() - start
             seconds = time.perf_counter() - start
             out[f"{label}_seconds"] = round(seconds, 3)
             out[f"{label}_rtf"] = round(seconds / audio, 4)
+            out[f"{label}_first_s"] = round(first, 3)
             out["audio_seconds"] = round(audio, 2)
     finally:
         executor.close()

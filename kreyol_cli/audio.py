@@ -33,6 +33,11 @@ _CODECS = {
 }
 
 
+def codec_args(fmt: str) -> list[str]:
+    """ffmpeg's output arguments for ``fmt`` (codec, bitrate, container)."""
+    return list(_CODECS[fmt])
+
+
 def ffmpeg_exe() -> str:
     """The ffmpeg binary shipped by imageio-ffmpeg (or ``KREYOL_FFMPEG``)."""
     env = os.environ.get("KREYOL_FFMPEG")

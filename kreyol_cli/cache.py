@@ -27,7 +27,7 @@ from kreyol_cli.settings import Settings
 
 log = logging.getLogger(__name__)
 
-NAMESPACES = ("translation", "audio", "memory")
+NAMESPACES = ("translation", "audio", "encoded", "memory")
 #: Namespaces of human work, not results: cleared only when named (``-n memory``).
 KEPT = ("memory",)
 _MISSING = object()
@@ -250,6 +250,35 @@ class Cache:
                     self._report(f"cannot write to cache '{namespace}' ({exc}); continuing")
                     return
                 self._rebuild(namespace, exc)
+
+    def set_file(self, namespace: str, key: str, path: Path) -> None:
+        """Store the contents of the file ``path`` (streamed, not held in memory)."""
+        if not self.enabled:
+            return
+        ttl = self.settings.ttls.get(namespace)
+        for attempt in range(2):
+            try:
+                with open(path, "rb") as handle:
+                    self._db(namespace).set(key, handle, expire=ttl, read=True, retry=True)
+                return
+            except (sqlite3.DatabaseError, OSError) as exc:
+                if attempt:
+                    self._report(f"cannot write to cache '{namespace}' ({exc}); continuing")
+                    return
+                self._rebuild(namespace, exc)
+
+    def open_file(self, namespace: str, key: str):
+        """A binary file object on a value stored with ``set_file``, or ``None``.
+
+        The caller closes it. It stays readable if the entry is evicted meanwhile.
+        """
+        if not self.enabled or not self.read:
+            return None
+        try:
+            handle = self._db(namespace).get(key, default=None, read=True, retry=True)
+        except (sqlite3.DatabaseError, OSError, ValueError):
+            return None
+        return handle if hasattr(handle, "read") else None
 
     def delete(self, namespace: str, key: str) -> None:
         with contextlib.suppress(sqlite3.DatabaseError, OSError):

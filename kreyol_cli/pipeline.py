@@ -25,9 +25,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kreyol_cli import __version__
+from kreyol_cli import __version__, encoded
 from kreyol_cli.assemble import ChapterMark, Cue, cue_block, ffmetadata, remux_with_chapters, write_json
-from kreyol_cli.audio import AudioSink, FfmpegSink
+from kreyol_cli.audio import AudioSink, FfmpegSink, codec_args
 from kreyol_cli.cache import Cache
 from kreyol_cli.domain import Chapter, PageRange
 from kreyol_cli.errors import AlreadyDoneError, UsageError
@@ -125,6 +125,7 @@ class _ChapterState:
     characters: int = 0
     file: str | None = None
     weight: float = 0.0
+    key: str | None = None  # of its encoded file (--split chapters)
 
 
 @dataclass
@@ -225,7 +226,7 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
         stats.stage_s["extract"] += time.perf_counter() - t0
         with contextlib.ExitStack() as files:
             result = _stream(req, info, chapters, cache, executor, reporter, stats, files,
-                             warnings)
+                             warnings, fingerprint if req.input != "-" else None)
         stats.stage_s["assemble"] += result.pop("_assemble_s")
         report = {
             "status": "complete",
@@ -241,6 +242,8 @@ def run_audiobook(req: AudiobookRequest, cache: Cache, executor: Executor, repor
                 "translation": {"hits": cache.session_hits.get("translation", 0),
                                 "misses": cache.session_misses.get("translation", 0)},
                 "audio": {"hits": stats.audio_hits, "misses": stats.audio_misses},
+                "encoded": {"hits": cache.session_hits.get(encoded.NAMESPACE, 0),
+                            "misses": cache.session_misses.get(encoded.NAMESPACE, 0)},
             },
             "speech": {"cached_sentences": stats.audio_hits,
                        "synthesized_sentences": stats.audio_misses,
@@ -322,9 +325,24 @@ def _book_size(req: AudiobookRequest, info, chapters: Iterator[Chapter]
     return "characters", sum(len(c.text) for c in listed), len(listed), iter(listed), 0
 
 
+def _speak(service: VoiceService, cache: Cache, item):
+    """The executor's task: a sentence's audio, or a stored segment passed through."""
+    if isinstance(item, encoded.SegmentRef):
+        return item
+    return synthesize_chunk(service, item, cache)
+
+
+def _chapter_tags(number: int, title: str, info) -> list[str]:
+    tags = ["-metadata", f"title={title}", "-metadata", f"album={info.title}",
+            "-metadata", f"track={number}", "-metadata", "genre=Audiobook"]
+    if info.author:
+        tags += ["-metadata", f"artist={info.author}"]
+    return tags
+
+
 def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Executor,
             reporter: Reporter, stats: _Stats, files: contextlib.ExitStack,
-            warnings: list[str]) -> dict:
+            warnings: list[str], fingerprint: dict | None = None) -> dict:
     paths = output_paths(req)
     text_out = files.enter_context(atomic_output(paths["text"]))
     # --split chapters: one .srt beside each chapter file, timed from its start.
@@ -336,6 +354,14 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
     book = files.enter_context(reporter.book(unit, total, count))
     counted = 0  # units assigned to chapters so far
     forwarded = 0
+    rate = req.voice.sample_rate
+    book_fmt = "m4a" if req.fmt == "m4b" else "mp3"
+    book_encoding = [str(rate), *codec_args(book_fmt)]
+    #: Stored encoded segments found for this run: chapter index (or -1, the book).
+    served: dict[int, encoded.Segment] = {}
+    hint_key = None if fingerprint is None else "book:" + encoded.segment_key(
+        [json.dumps(fingerprint, sort_keys=True)], book_encoding)
+    book_key = encoded.KeyBuilder(book_encoding)
 
     def forward_warnings() -> None:
         nonlocal forwarded
@@ -345,64 +371,121 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
 
     forward_warnings()
 
-    def tasks() -> Iterator[str]:
+    def prepare(chapter: Chapter) -> list[SpeechTask]:
         nonlocal counted
-        for chapter in _timed(chapters, stats):
-            forward_warnings()
-            title, paragraphs = _translate_chapter(req, chapter, cache, stats, reporter)
-            opening: list[str] = []
-            if not states:  # the book opens with its title and author, like a printed one
-                book_title = _translate(req, [info.title], cache, stats, reporter)[0] \
-                    if info.title.strip() \
-                    else info.title
-                text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
-                opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
-                                                    if info.author else [])
-            if unit == "pages":
-                reached = (chapter.end_page or first_page + counted) - first_page
-                weight = max(0, reached - counted)
-            else:
-                weight = len(chapter.text)
-            counted += weight
-            text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
-            sentences = opening + [title] + [piece for p in paragraphs for s in p
-                                             for piece in speech_pieces(s)]
-            states.append(_ChapterState(chapter.index, title, chapter.start_page,
-                                        chapter.end_page, sentences=len(sentences),
-                                        characters=sum(map(len, sentences)), weight=weight))
-            reporter.event("chapter_ready", "translate", index=len(states) - 1, title=title,
-                           sentences=len(sentences))
-            for sentence in sentences:
-                task = SpeechTask(len(states) - 1, sentence)
-                pending.append(task)
-                yield task.text
         forward_warnings()
+        title, paragraphs = _translate_chapter(req, chapter, cache, stats, reporter)
+        opening: list[str] = []
+        if not states:  # the book opens with its title and author, like a printed one
+            book_title = _translate(req, [info.title], cache, stats, reporter)[0] \
+                if info.title.strip() else info.title
+            text_out.write(f"# {book_title}\n\n" + (f"*{info.author}*\n\n" if info.author else ""))
+            opening = [_sentence(book_title)] + ([f"Pa {_sentence(info.author)}"]
+                                                if info.author else [])
+        if unit == "pages":
+            reached = (chapter.end_page or first_page + counted) - first_page
+            weight = max(0, reached - counted)
+        else:
+            weight = len(chapter.text)
+        counted += weight
+        text_out.write(f"## {title}\n\n" + "".join(" ".join(p) + "\n\n" for p in paragraphs))
+        sentences = opening + [title] + [piece for p in paragraphs for s in p
+                                         for piece in speech_pieces(s)]
+        state = _ChapterState(chapter.index, title, chapter.start_page, chapter.end_page,
+                              sentences=len(sentences), characters=sum(map(len, sentences)),
+                              weight=weight)
+        states.append(state)
+        keys = [req.voice.key(s) for s in sentences]
+        if req.split == "chapters":
+            state.key = encoded.segment_key(keys, chapter_encoding(len(states) - 1))
+        else:
+            for key in keys:
+                book_key.add(key)
+        reporter.event("chapter_ready", "translate", index=len(states) - 1, title=title,
+                       sentences=len(sentences))
+        return [SpeechTask(len(states) - 1, s) for s in sentences]
 
-    rate = req.voice.sample_rate
+    def chapter_encoding(index: int) -> list[str]:
+        return [str(rate), *_chapter_tags(index + 1, states[index].title, info),
+                *codec_args(req.fmt)]
+
+    def sentences_or_segment(index: int, todo: list[SpeechTask], key: str | None):
+        segment = encoded.lookup(cache, key) if key else None
+        cache.record(encoded.NAMESPACE, hit=segment is not None)
+        pending.extend(todo)
+        if segment is not None and len(segment.parts) == len(todo):
+            served[index] = segment
+            yield encoded.SegmentRef(index)
+        else:
+            if segment is not None:
+                segment.handle.close()
+            yield from (t.text for t in todo)
+
+    def tasks() -> Iterator[str | encoded.SegmentRef]:
+        chapters_iter = _timed(chapters, stats)
+        if req.split == "chapters":
+            for chapter in chapters_iter:
+                todo = prepare(chapter)
+                yield from sentences_or_segment(len(states) - 1, todo, states[-1].key)
+            forward_warnings()
+            return
+        # One stream for the whole book: its key needs every sentence, so look
+        # ahead only when a previous complete run of these settings left one.
+        hint = cache.get(encoded.NAMESPACE, hint_key, count=False) if hint_key else None
+        if hint is None:
+            for chapter in chapters_iter:
+                for task in prepare(chapter):
+                    pending.append(task)
+                    yield task.text
+            forward_warnings()
+            return
+        todo = [task for chapter in chapters_iter for task in prepare(chapter)]
+        forward_warnings()
+        key = book_key.key()
+        yield from sentences_or_segment(-1, todo, key if key == hint else None)
+
+    def results():
+        for item in executor.map(functools.partial(_speak, req.voice, cache), tasks()):
+            if isinstance(item, encoded.SegmentRef):
+                yield from served[item.index].parts
+            else:
+                yield item
+
     offset = 0  # samples written so far, whole book
     cue_no = 0
     current = -1
     sink: AudioSink | None = None
-    intermediate = req.outdir / f".{req.name}.audio.{'m4a' if req.fmt == 'm4b' else 'mp3'}"
+    intermediate = req.outdir / f".{req.name}.audio.{book_fmt}"
     split_files: list[str] = []
+    infos = encoded.Parts()  # of the file being encoded
 
-    def open_chapter_sink(state: _ChapterState) -> AudioSink:
-        number = sum(1 for s in states if s.file) + 1
-        filename = f"{number:02d}-{_slug(state.title)}.{req.fmt}"
+    def open_chapter_sink(index: int) -> AudioSink:
+        state = states[index]
+        filename = f"{index + 1:02d}-{_slug(state.title)}.{req.fmt}"
         state.file = filename
-        tags = ["-metadata", f"title={state.title}", "-metadata", f"album={info.title}",
-                "-metadata", f"track={number}", "-metadata", "genre=Audiobook"]
-        if info.author:
-            tags += ["-metadata", f"artist={info.author}"]
         split_files.append(filename)
-        return FfmpegSink(req.outdir / filename, rate, req.fmt, extra_args=tags)
+        if index in served:
+            return encoded.CopySink(served.pop(index), req.outdir / filename)
+        return FfmpegSink(req.outdir / filename, rate, req.fmt,
+                          extra_args=_chapter_tags(index + 1, state.title, info))
 
-    def close_chapter(state: _ChapterState) -> None:
-        nonlocal sink
+    def close_sink(index: int | None) -> None:
+        """Finish the file being written; keep a fresh encoding for later runs."""
+        nonlocal sink, infos
+        done, sink = sink, None
+        done.close()
+        if isinstance(done, FfmpegSink):
+            key = book_key.key() if index is None else states[index].key
+            encoded.store(cache, key, done.path, infos)
+            if index is None and hint_key:
+                cache.set(encoded.NAMESPACE, hint_key, key)
+        infos = encoded.Parts()
+
+    def close_chapter(index: int) -> None:
+        state = states[index]
         state.end = offset / rate
         if req.split == "chapters":
-            sink.close()
-            sink = None
+            close_sink(index)
             srt_name = Path(state.file).with_suffix(".srt").name
             with atomic_output(req.outdir / srt_name) as chapter_srt:
                 chapter_srt.write("".join(chapter_cues))
@@ -412,25 +495,27 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                             file=state.file or paths["audio"].name,
                             start_s=state.start, end_s=state.end)
 
-    task_fn = functools.partial(synthesize_chunk, req.voice, cache=cache)
     try:
-        for part in executor.map(task_fn, tasks()):
+        for part in results():
             task = pending.popleft()
             if task.chapter != current:
                 if current >= 0:
-                    close_chapter(states[current])
+                    close_chapter(current)
                 current = task.chapter
                 state = states[current]
                 state.start = offset / rate
                 book.start_chapter(current, state.title, state.sentences, state.weight)
                 if req.split == "chapters":
-                    sink = open_chapter_sink(state)
+                    sink = open_chapter_sink(current)
                 elif sink is None:
-                    sink = FfmpegSink(intermediate, rate, "m4a" if req.fmt == "m4b" else "mp3")
+                    sink = encoded.CopySink(served.pop(-1), intermediate) if -1 in served \
+                        else FfmpegSink(intermediate, rate, book_fmt)
             _account(part, stats)
             cache.record("audio", hit=part.cached)
-            if part.pcm:
-                sink.write(part.pcm)
+            infos.add(part)
+            if part.samples:
+                if part.pcm:
+                    sink.write(part.pcm)
                 cue_no += 1
                 end = offset + max(part.samples - part.silence, 0)
                 if srt_out is not None:
@@ -442,14 +527,15 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
                 offset += part.samples
             book.advance(1, audio_s=part.samples / rate)
         if current >= 0:
-            close_chapter(states[current])
+            close_chapter(current)
         t0 = time.perf_counter()
         if sink is not None:
-            sink.close()
-            sink = None
+            close_sink(None)
     except BaseException:
         if sink is not None:
             sink.abort()
+        for segment in served.values():
+            segment.handle.close()
         raise
     if not states or offset == 0:
         from kreyol_cli.errors import NoTextError
@@ -481,7 +567,7 @@ def _stream(req, info, chapters: Iterator[Chapter], cache: Cache, executor: Exec
 
 def _account(part: AudioPart, stats: _Stats) -> None:
     stats.chunks += 1
-    stats.characters += sum(len(t) for t, _ in part.sentences)
+    stats.characters += part.characters
     stats.stage_s["synthesize"] += part.seconds
     if part.cached:
         stats.audio_hits += 1

@@ -24,9 +24,10 @@ from kreyol_cli.errors import UsageError
 DAY = 24 * 3600
 
 #: Cache namespaces and their default time-to-live in seconds.
-DEFAULT_TTLS: dict[str, int] = {"translation": 90 * DAY, "audio": 30 * DAY}
+DEFAULT_TTLS: dict[str, int] = {"translation": 90 * DAY, "audio": 30 * DAY, "encoded": 30 * DAY}
 #: Default size limit of each namespace, in bytes.
-DEFAULT_SIZE_LIMITS: dict[str, int] = {"translation": 512 * 2**20, "audio": 4 * 2**30}
+DEFAULT_SIZE_LIMITS: dict[str, int] = {"translation": 512 * 2**20, "audio": 4 * 2**30,
+                                       "encoded": 2 * 2**30}
 
 
 def kreyol_home() -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import threading
 import time
 import warnings
 
@@ -18,6 +19,7 @@ from kreyol_cli.executor import (
     JoblibExecutor,
     Plan,
     SerialExecutor,
+    ThreadExecutor,
     make_executor,
     plan_for,
 )
@@ -77,12 +79,14 @@ def check_lazy_and_ordered(executor, slack: int) -> None:
     assert tasks.pulled < TOTAL
 
 
-@pytest.mark.parametrize(("jobs", "plan"), [
-    (1, Plan(1, 1)), (2, Plan(1, 2)), (3, Plan(1, 3)), (4, Plan(1, 4)), (8, Plan(2, 4)),
-    (9, Plan(2, 4)), (16, Plan(4, 4)), (0, Plan(1, 1)),
+@pytest.mark.parametrize(("jobs", "expected", "plan"), [
+    (1, None, Plan(1, 1)), (2, None, Plan(2, 1)), (3, None, Plan(3, 1)), (8, None, Plan(8, 1)),
+    (0, None, Plan(1, 1)),
+    # Never more workers than tasks: one sentence runs in-process, no pool.
+    (2, 1, Plan(1, 1)), (8, 3, Plan(3, 1)), (2, 500, Plan(2, 1)), (2, 0, Plan(1, 1)),
 ])
-def test_plan_spends_the_cores(jobs, plan):
-    got = plan_for(jobs)
+def test_plan_spends_the_cores_on_one_onnx_thread_per_task(jobs, expected, plan):
+    got = plan_for(jobs, expected=expected)
     assert got == plan
     assert got.workers * got.threads <= max(1, jobs)
 
@@ -91,10 +95,11 @@ def test_make_executor_picks_the_backend():
     assert isinstance(make_executor("auto", 1), SerialExecutor)
     assert isinstance(make_executor("serial", 4), SerialExecutor)
     pool = make_executor("auto", 2)
-    assert isinstance(pool, JoblibExecutor) and pool.workers == 2
+    assert isinstance(pool, ThreadExecutor) and pool.workers == 2
+    assert isinstance(make_executor("processes", 2), JoblibExecutor)
     assert isinstance(make_executor("processes", 1), JoblibExecutor)
-    with pytest.raises(UsageError, match="--backend 'threads'"):
-        make_executor("threads", 2)
+    with pytest.raises(UsageError, match="--backend 'bogus'"):
+        make_executor("bogus", 2)
 
 
 def test_serial_executor_is_ordered_and_reads_one_task_at_a_time():
@@ -106,6 +111,65 @@ def test_serial_executor_is_ordered_and_reads_one_task_at_a_time():
     assert next(results) == 1 and tasks.pulled == 2
     results.close()
     assert list(executor.map(square, range(5))) == [0, 1, 4, 9, 16]
+
+
+def test_thread_executor_keeps_order_and_runs_tasks_side_by_side():
+    executor = ThreadExecutor(2)
+    results = list(executor.map(slow_first, range(8)))
+    assert [x for x, _ in results] == list(range(8))
+    assert {pid for _, pid in results} == {os.getpid()}  # one process, one model load
+    # After the first task (which runs alone, for the time to first result),
+    # two tasks that can only finish together: run one at a time, they would
+    # break the barrier.
+    barrier = threading.Barrier(2, timeout=30)
+    order: list[str] = []
+
+    def task(x: int) -> int:
+        if x == 0:
+            order.append("first done")
+        else:
+            order.append(f"{x} started")
+            barrier.wait()
+        return x
+
+    assert list(executor.map(task, range(3))) == [0, 1, 2]
+    assert order[0] == "first done"
+
+
+def test_thread_executor_reads_its_input_lazily():
+    check_lazy_and_ordered(ThreadExecutor(2), slack=4)
+
+
+def test_thread_executor_hands_back_a_result_while_the_input_waits():
+    """`kreyol tts -o -` on a pipe: the first sentence's audio goes out even
+    though the next line of input has not arrived yet."""
+    more = threading.Event()
+
+    def stream():
+        yield 1
+        more.wait(timeout=30)
+        yield 2
+
+    results = ThreadExecutor(2).map(square, stream())
+    try:
+        assert next(results) == 1
+        assert not more.is_set()
+        more.set()
+        assert list(results) == [4]
+    finally:
+        more.set()
+
+
+def test_thread_executor_reports_the_task_error_and_the_input_error():
+    with pytest.raises(ValueError, match="task 3 failed"):
+        list(ThreadExecutor(2).map(fail_on_three, range(6)))
+
+    def broken():
+        yield 1
+        raise OSError("input went away")
+
+    with pytest.raises(OSError, match="input went away"):
+        list(ThreadExecutor(2).map(square, broken()))
 
 
 def test_processes_executor_keeps_order_with_two_workers():
@@ -152,8 +216,8 @@ def test_parallel_synthesis_is_byte_identical_to_serial():
 
     settings = Settings.load()
     voice = Registry.load(settings).resolve_voice(None, "ht")
-    # Same ONNX thread count on both sides, so the audio must be the same bytes.
-    service = VoiceService(voice, SynthesisOptions(), threads=2)
+    # One ONNX thread per task whatever the plan, so the same bytes.
+    service = VoiceService(voice, SynthesisOptions())
     sentences = ["Bonjou.", "Mwen rele Pyè.", "Kijan ou ye?", "Mèsi anpil."]
     serial = list(SerialExecutor().map(functools.partial(synthesize_chunk, service, cache=None),
                                        sentences))
@@ -165,6 +229,9 @@ def test_parallel_synthesis_is_byte_identical_to_serial():
         assert [p.sentences[0][0] for p in parallel] == sentences  # order kept
         assert [p.pcm for p in parallel] == [p.pcm for p in serial]
         assert all(p.pcm and not p.cached for p in parallel)
+        threaded = list(ThreadExecutor(2).map(functools.partial(synthesize_chunk, service),
+                                              iter(sentences)))
+        assert [p.pcm for p in threaded] == [p.pcm for p in serial]
         again = list(SerialExecutor().map(task, sentences))
         assert all(p.cached for p in again)
         assert [p.pcm for p in again] == [p.pcm for p in serial]

@@ -295,21 +295,22 @@ def test_no_cache_writes_nothing_to_the_cache(cli, tmp_path):
 # ----------------------------------------------------------------- parallel --
 
 
-def test_processes_backend_gives_the_same_bytes_as_serial(cli, tmp_path):
+def test_every_backend_gives_the_same_bytes_as_serial(cli, tmp_path):
     from kreyol_cli.executor import Plan, plan_for
 
     sentences = ["Bonjou.", "Mwen rele Pyè.", "Kijan ou ye?", "Mèsi anpil.", "Orevwa."]
-    # --jobs 2 on 2 cores is one worker with 2 ONNX threads (test_executor runs
-    # the pool with 2 workers directly).
-    assert plan_for(2) == Plan(1, 2)
+    # --jobs 2 is two sentences at a time on one ONNX thread each: threads of
+    # one process (auto) or two processes; all give the serial bytes.
+    assert plan_for(2) == Plan(2, 1)
     runs = {}
-    for backend in ("serial", "processes"):
+    for backend in ("serial", "auto", "processes"):
         out = tmp_path / f"{backend}.wav"
         result = cli("tts", "-o", out, "--backend", backend, "--jobs", "2", "--no-cache",
                      input="\n".join(sentences))
         assert result.exit_code == 0, result.stderr
         runs[backend] = out.read_bytes()
     assert runs["processes"] == runs["serial"]
+    assert runs["auto"] == runs["serial"]
     _, samples = parse_wav(runs["processes"])
     assert len(inner_pauses(samples, RATE, min_seconds=0.3)) == 4  # 5 sentences
 

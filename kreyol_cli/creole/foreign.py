@@ -20,7 +20,6 @@ The choice (names lexicon first, then these rules) was measured on
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from functools import lru_cache
 
@@ -33,8 +32,6 @@ _PATTERNS = re.compile(
     r"|e[bcdfgjklpqrstvxz]$|e[bcdfgjklpqrstvxz][bcdfgjklpqrstvxz]$|nd$)"
 )
 _ROUNDED = ("o", "ɔ", "u")
-#: espeak-ng keeps one global voice: one caller at a time (dask runs threads).
-_LOCK = threading.Lock()
 _VOWELS = frozenset("aeiouyɛɔøœəɑɐɪʊ")
 _TO_CREOLE = {"y": "i", "ø": "e", "œ": "ɛ", "ə": "e", "ɑ": "a", "ɐ": "a", "ɪ": "i",
               "ʊ": "u", "ɜ": "ɛ", "ʌ": "ɔ", "æ": "a", "ɒ": "ɔ", "ɹ": "ʁ", "r": "ʁ", "ɾ": "ʁ",
@@ -63,17 +60,11 @@ def looks_foreign(word: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=1)
-def _espeak():
-    from piper.phonemize_espeak import EspeakPhonemizer
-
-    return EspeakPhonemizer()
-
-
 def french_ipa(word: str) -> str:
     """espeak-ng's French IPA of a word (stress and length marks dropped)."""
-    with _LOCK:
-        phonemes = _espeak().phonemize("fr", word)
+    from kreyol_cli import espeak
+
+    phonemes = espeak.phonemize("fr", word)
     text = "".join(ch for sentence in phonemes for ch in sentence)
     text = re.sub(r"[ˈˌːˑ\s.,;:!?\-'\"]", "", unicodedata.normalize("NFC", text))
     return text
