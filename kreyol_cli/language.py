@@ -107,3 +107,18 @@ def document_language(source: str, requested: str | None = None, **read_options
     if close is not None:
         close()  # the PDF reader closes its file when its generator ends
     return choose_source(None, source, info.language, sample)
+
+
+def report_choice(reporter, language: str, how: str, *, where: str = "",
+                  always: bool = False) -> None:
+    """Say which source language ``--source auto`` chose.
+
+    A guess (text too short to tell, or none at all) is a warning in every
+    mode, since the user has to pass ``--source`` when it is wrong; any other
+    choice is a note on a terminal (or when ``always``), so cron logs stay clean.
+    """
+    message = f"{where}source language: {NAMES[language]} ({language}), {how}"
+    if how.startswith("by default"):
+        reporter.warn(message)
+    elif always or reporter.mode != "none":
+        reporter.note(message)

@@ -91,6 +91,25 @@ def test_translate_creole_is_copied_through(cli, tmp_path):
     assert "Haitian Creole (ht), detected from the text" in detected.stderr
 
 
+def test_a_guessed_source_language_is_a_warning_even_in_cron(cli, tmp_path):
+    """Off a terminal and with --quiet, a source language that is only a default guess
+    (a word or two) is still said: the error that follows (an English model to pull
+    for a Creole "Bonjou.") makes sense only with it."""
+    expected = "warning: source language: English (en), by default: the text is too short"
+    piped = cli("translate", "--quiet", input="Bonjou.\n")
+    assert piped.exit_code == ExitCode.MODEL
+    assert piped.stderr.startswith(expected)
+    assert "pass --source" in piped.stderr.splitlines()[0]
+    (tmp_path / "mo.txt").write_text("Bonjou.\n", "utf-8")
+    book = cli("audiobook", tmp_path / "mo.txt", "-o", tmp_path / "out", "--quiet")
+    assert book.exit_code == ExitCode.MODEL
+    assert book.stderr.startswith(expected)
+    # A choice that is not a guess stays out of cron logs.
+    (tmp_path / "long.txt").write_text(CREOLE + "\n", "utf-8")
+    sure = cli("translate", "--quiet", "-i", tmp_path / "long.txt")
+    assert sure.exit_code == 0 and sure.stderr == ""
+
+
 def test_translate_a_docx(cli, tmp_path):
     path, expected = english_docx(tmp_path)
     result = cli("translate", "-m", TINY_MARIAN, "-i", path)

@@ -212,6 +212,17 @@ def test_subtitles_on_stdin_are_recognized(tmp_path):
     assert proc.stdout.decode("utf-8") == FILM_HT_SRT
 
 
+def test_creole_subtitles_piped_to_a_lone_dash_are_copied_through():
+    """`cat film.ht.srt | kreyol translate -`: the language is found in the piped cues
+    (read once), not assumed English for want of a file name."""
+    data = FILM_HT_SRT.encode("utf-8")
+    proc = run_kreyol("translate", "-", input=data, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == data
+    assert "Haitian Creole (ht), detected from the text" in proc.stderr.decode()
+    assert "copied through untranslated" in proc.stderr.decode()
+
+
 # ------------------------------------------------------------------ bad input --
 
 BAD = {

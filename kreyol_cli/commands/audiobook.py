@@ -86,7 +86,7 @@ def audiobook_command(
     from kreyol_cli.errors import ExitCode, InputError, LanguageError, UsageError
     from kreyol_cli.executor import make_executor, plan_for
     from kreyol_cli.fileio import check_encoding
-    from kreyol_cli.language import NAMES, document_language
+    from kreyol_cli.language import document_language, report_choice
     from kreyol_cli.pipeline import AudiobookRequest, default_name
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
@@ -118,9 +118,8 @@ def audiobook_command(
             lang, how = document_language(input, source, pages=page_range, password=password,
                                           encoding=encoding, notes=notes)
             languages[input] = lang
-            if source == "auto" and reporter.mode != "none":  # cron logs stay clean
-                where = f"{input}: " if several else ""
-                reporter.note(f"{where}source language: {NAMES[lang]} ({lang}), {how}")
+            if source == "auto":
+                report_choice(reporter, lang, how, where=f"{input}: " if several else "")
         return languages[input]
 
     if not several:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+import weakref
 from pathlib import Path
 
 from kreyol_cli.errors import InputError
 from kreyol_cli.progress import Reporter
 
 _HEAD = 4096
+#: Standard input read once per stream: choosing the source language and
+#: translating both need a piped subtitle file, and a pipe cannot be read twice.
+_STDIN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def subtitle_input(input: str | None, text: list[str] | None, *, lone_file: bool = False
@@ -59,17 +63,32 @@ def _head(path: str) -> bytes:
         return b""
 
 
-def subtitle_sample(path: str | None, encoding: str | None) -> str:
-    """Some of a subtitle file's spoken text, for language detection (``""`` for stdin,
-    which can be read only once)."""
-    if path is None:
-        return ""
+def read_input(path: str) -> bytes:
+    """A subtitle file's bytes (``-``: standard input, read once and kept).
+
+    Raises:
+        InputError: The file cannot be read.
+    """
+    try:
+        if path != "-":
+            return Path(path).read_bytes()
+        stream = sys.stdin.buffer
+        if stream not in _STDIN:
+            _STDIN[stream] = stream.read()
+        return _STDIN[stream]
+    except OSError as exc:
+        raise InputError(f"cannot read {_name(path)}: {exc.strerror}") from None
+
+
+def _name(path: str) -> str:
+    return "standard input" if path == "-" else path
+
+
+def subtitle_sample(path: str, encoding: str | None) -> str:
+    """Some of a subtitle file's spoken text (``-``: stdin), for language detection."""
     from kreyol_cli.subtitles import cues_text, load
 
-    try:
-        subtitles = load(Path(path).read_bytes(), name=path, encoding=encoding)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    subtitles = load(read_input(path), name=_name(path), encoding=encoding)
     return cues_text(subtitles.cues, subtitles.format)[:4000]
 
 
@@ -77,10 +96,7 @@ def copy_subtitles(path: str, output: str) -> None:
     """Creole subtitles to Creole: the file goes through as it is."""
     from kreyol_cli.fileio import atomic_output
 
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    data = read_input(path)
     if output in (None, "-"):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -94,12 +110,8 @@ def load_input(path: str, encoding: str | None, reporter: Reporter):
     from kreyol_cli.subtitles import load
     from kreyol_cli.textcodec import UNICODE
 
-    name = "standard input" if path == "-" else path
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror}") from None
-    subtitles = load(data, name=name, encoding=encoding)
+    name = _name(path)
+    subtitles = load(read_input(path), name=name, encoding=encoding)
     if encoding is None and subtitles.encoding not in UNICODE:
         reporter.warn(f"{name} is not UTF-8: read it as {subtitles.encoding} "
                       f"(pass --encoding to choose)")

@@ -88,7 +88,7 @@ def translate_command(
         text_source,
     )
     from kreyol_cli.inputs import input_text
-    from kreyol_cli.language import NAMES, choose_source
+    from kreyol_cli.language import NAMES, choose_source, report_choice
     from kreyol_cli.registry import Registry
     from kreyol_cli.segment import iter_units
     from kreyol_cli.settings import Settings, default_jobs
@@ -122,13 +122,11 @@ def translate_command(
         document.lines = lines
     if source == "auto":
         if document is None:
-            path = None if subtitles == "-" else subtitles
-            source, how = choose_source(None, path, "", subtitle_sample(path, encoding))
+            source, how = choose_source(None, subtitles, "", subtitle_sample(subtitles, encoding))
         else:
             source, how = choose_source(None, document.path, document.declared,
                                         document.sample())
-        if reporter.mode != "none" or source == target:  # on a terminal; cron logs stay clean
-            reporter.note(f"source language: {NAMES[source]} ({source}), {how}")
+        report_choice(reporter, source, how, always=source == target)
     if source == target:
         # Creole in, Creole out: nothing to translate; the text goes through as it is.
         reporter.note(f"the input is already {NAMES.get(target, target)}: copied through "
