@@ -117,7 +117,7 @@ def test_real_encodings_are_read_without_a_flag(cli, tmp_path, encoding, bom):
 def test_encoding_option_overrides_detection(cli, tmp_path):
     path = tmp_path / "a.srt"
     path.write_bytes("1\n00:00:01,000 --> 00:00:02,000\n[Zoé] Goodbye.\n".encode())
-    result = translate(cli, "-i", path, "--encoding", "latin-1")
+    result = translate(cli, "-i", path, "--encoding", "latin-1", "--source", "en")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[2] == "[ZoÃ©] Orevwa."  # what the user asked for
     assert result.stderr == ""
@@ -293,7 +293,7 @@ def test_public_broadcast_vtt_keeps_its_structure(cli):
     """webvtt-py's styles2.vtt (French; the tiny English model garbles the
     words, so only what must not change is checked, and it all must)."""
     source = (DATA / "webvtt-py-styles2.vtt").read_text("utf-8")
-    result = translate(cli, "-i", DATA / "webvtt-py-styles2.vtt")
+    result = translate(cli, "-i", DATA / "webvtt-py-styles2.vtt", "--source", "en")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     header = source[:source.index("sub0")]

@@ -128,9 +128,10 @@ def output_format(output: str | None, source_format: str) -> str:
 
 
 def translate_file(path: str, *, output: str, fmt: str, service, cache, reporter: Reporter,
-                   encoding: str | None) -> None:
+                   encoding: str | None, collector=None) -> None:
     """``kreyol translate -i film.srt -o film.ht.srt``: every cue translated,
-    indexes and timings kept; ``fmt`` ``jsonl`` writes one object per cue."""
+    indexes and timings kept; ``fmt`` ``jsonl`` writes one object per cue;
+    ``collector`` (a ``review.Collector``) gets every sentence for ``--review``."""
     from kreyol_cli.fileio import text_output
     from kreyol_cli.subtitles.translation import translate_subtitles
     from kreyol_cli.subtitles.write import write_subtitles
@@ -138,10 +139,15 @@ def translate_file(path: str, *, output: str, fmt: str, service, cache, reporter
 
     subtitles = load_input(path, encoding, reporter)
     out_format = output_format(output, subtitles.format)
+    def translate(sentences: list[str]) -> list:
+        results = translate_with_cache(service, sentences, cache)
+        if collector is not None:
+            collector.add("", results)
+        return results
+
     with reporter.stage("translate") as task:
-        result = translate_subtitles(
-            subtitles, lambda sentences: translate_with_cache(service, sentences, cache),
-            out_format=out_format, on_batch=task.advance)
+        result = translate_subtitles(subtitles, translate, out_format=out_format,
+                                     on_batch=task.advance)
     _warn_cues(reporter, result.dropped_styling,
                "styling inside a line was dropped (it cannot follow the words through a "
                "translation)")

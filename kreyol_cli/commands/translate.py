@@ -90,20 +90,20 @@ def translate_command(
     from kreyol_cli.inputs import input_text
     from kreyol_cli.language import NAMES, choose_source, report_choice
     from kreyol_cli.registry import Registry
-    from kreyol_cli.segment import iter_units
     from kreyol_cli.settings import Settings, default_jobs
-    from kreyol_cli.translate import TranslateOptions, TranslationService, translate_units
+    from kreyol_cli.translate import TranslateOptions, TranslationService
 
     if fmt not in FORMATS_TEXT:
         raise UsageError(f"--format {fmt!r}: use text or jsonl")
     from kreyol_cli import __version__
     from kreyol_cli import review as reviews
     from kreyol_cli.glossary import read as read_glossary
-    from kreyol_cli.human import import_corrections, warn_missed
+    from kreyol_cli.human import import_corrections
 
     if review is not None:
         reviews.format_of(review)  # a bad name fails now, not after the translation
     text, input = text_source(text, input)
+    original = Path(input).name if input not in (None, "-") else "stdin"
     if same_file(input, output):
         raise OutputError(f"{output}: refusing to overwrite the input file")
     typing = reads_terminal(text, input)
@@ -116,8 +116,12 @@ def translate_command(
         input, text, encoding=encoding, notes=notes, warn=reporter.warn)
     if document is not None:
         lines = nonempty(document.lines)
-        if lines is None:  # empty input: empty output, and no model to load
-            with text_output(output):
+        if lines is None:  # empty input: empty output (and review), and no model to load
+            with text_output(output), contextlib.ExitStack() as stack:
+                if review is not None:
+                    stack.enter_context(reviews.open_writer(
+                        review, original, source if source != "auto" else "und", target,
+                        __version__))
                 return
         document.lines = lines
     if source == "auto":
@@ -131,6 +135,8 @@ def translate_command(
         # Creole in, Creole out: nothing to translate; the text goes through as it is.
         reporter.note(f"the input is already {NAMES.get(target, target)}: copied through "
                       f"untranslated")
+        if review is not None:
+            reporter.warn(f"{review} not written: nothing was translated to review")
         if document is None:
             copy_subtitles(subtitles, output)
         else:
@@ -148,37 +154,46 @@ def translate_command(
         import_corrections(cache, corrections, input if input != "-" else None, source,
                            reporter)
     try:
-        if document is None:  # SRT/WebVTT: cue by cue, timings kept
-            return translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,
-                                  reporter=reporter, encoding=encoding)
-        lines = document.lines
         with contextlib.ExitStack() as stack:
             collector = None
             if review is not None:
-                original = Path(input).name if input not in (None, "-") else "stdin"
                 collector = reviews.Collector(stack.enter_context(
                     reviews.open_writer(review, original, source, target, __version__)))
-            out = stack.enter_context(text_output(output))
-            task = stack.enter_context(reporter.stage("translate"))
-            for unit, results in translate_units(iter_units(lines), service, cache,
-                                                 on_batch=task.advance):
-                warn_missed(results, reporter)
-                if collector is not None:
-                    collector.add(unit.prefix, results)
-                if fmt == "jsonl":
-                    for r in results:
-                        out.write(json.dumps({"source": r.source, "translation": r.translation,
-                                              "cached": r.cached}, ensure_ascii=False) + "\n")
-                else:
-                    out.write(unit.render(" ".join(r.translation for r in results)))
-                if out is sys.stdout:
-                    out.flush()
+            if document is None:  # SRT/WebVTT: cue by cue, timings kept
+                translate_file(subtitles, output=output, fmt=fmt, service=service, cache=cache,
+                               reporter=reporter, encoding=encoding, collector=collector)
+            else:
+                _translate_document(document.lines, stack.enter_context(text_output(output)),
+                                    fmt, service, cache, reporter, collector)
         if collector is not None:
             reporter.note(f"wrote {review}: {collector.segments} sentences, "
                           f"{collector.flagged} flagged for review")
     finally:
         reporter.close()
         cache.close()
+
+
+def _translate_document(lines, out, fmt: str, service, cache, reporter: Reporter,
+                        collector) -> None:
+    """Translate text lines unit by unit (paragraph, list item, heading) into ``out``."""
+    from kreyol_cli.human import warn_missed
+    from kreyol_cli.segment import iter_units
+    from kreyol_cli.translate import translate_units
+
+    with reporter.stage("translate") as task:
+        for unit, results in translate_units(iter_units(lines), service, cache,
+                                             on_batch=task.advance):
+            warn_missed(results, reporter)
+            if collector is not None:
+                collector.add(unit.prefix, results)
+            if fmt == "jsonl":
+                for r in results:
+                    out.write(json.dumps({"source": r.source, "translation": r.translation,
+                                          "cached": r.cached}, ensure_ascii=False) + "\n")
+            else:
+                out.write(unit.render(" ".join(r.translation for r in results)))
+            if out is sys.stdout:
+                out.flush()
 
 
 def _copy_through(lines, out, fmt: str) -> None:
