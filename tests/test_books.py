@@ -8,6 +8,7 @@ from pathlib import Path
 
 from audio_utils import duration as audio_duration
 from conftest import ROOT, run_kreyol
+from doc_factory import EpubChapter, docx_bytes, epub_bytes, w_para, w_run
 
 from kreyol_cli.errors import ExitCode
 
@@ -154,9 +155,15 @@ def test_readme_crontab_is_silent_when_there_is_nothing_to_do(tmp_path):
     empty = cron()  # an empty inbox
     assert (empty.stdout, empty.stderr) == ("", "")
     (home / "inbox" / "kout.ht.md").write_text(BOOK_B, "utf-8")
+    # The formats the README lists are all picked up, not only PDF, text and Markdown.
+    (home / "inbox" / "liv.epub").write_bytes(epub_bytes(
+        [EpubChapter("Chapit 1", ["Bonjou tout moun."])], lang="ht", title="Liv"))
+    (home / "inbox" / "rapo.docx").write_bytes(docx_bytes(
+        [w_para(w_run("Lekòl la louvri."))], language="ht"))
     first = cron()
     assert first.stderr == "" and first.stdout == ""
-    assert (home / "audiobooks" / "kout" / "kout.m4b").exists()
+    for name in ("kout", "liv", "rapo"):
+        assert (home / "audiobooks" / name / f"{name}.m4b").exists(), name
     again = cron()  # nothing new: no mail
     assert (again.stdout, again.stderr) == ("", "")
 
