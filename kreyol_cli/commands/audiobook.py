@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from kreyol_cli.commands.options import Encoding, Notes
 from kreyol_cli.progress import Reporter
 
 
@@ -32,12 +33,8 @@ def audiobook_command(
                                              help="CPU cores to use. Default: all.")] = None,
     pages: Annotated[str | None, typer.Option("--pages", help="Page range, e.g. 1-20.")] = None,
     password: Annotated[str | None, typer.Option("--password", help="PDF password.")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Encoding of text input "
-                                                 "(default: detected; a warning names it).")
-                        ] = None,
-    notes: Annotated[str, typer.Option("--notes", help="Footnotes and endnotes: drop, or end "
-                                                       "(read at the end of their chapter).")
-                     ] = "drop",
+    encoding: Encoding = None,
+    notes: Notes = "drop",
     split: Annotated[str, typer.Option("--split", help="none (one file with chapter markers) "
                                                        "or chapters (a file per chapter).")
                      ] = "none",

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from kreyol_cli.commands.options import Encoding, Notes
 from kreyol_cli.domain import PageRange
 from kreyol_cli.errors import OutputError
 
@@ -41,15 +42,8 @@ def extract_command(
     password: Annotated[
         str | None, typer.Option("--password", help="Password of an encrypted PDF.")
     ] = None,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Encoding of text input (default: "
-                                 "detected: BOM, UTF-8, else the likeliest code page; a "
-                                 "warning names it).")
-    ] = None,
-    notes: Annotated[
-        str, typer.Option("--notes", help="Footnotes and endnotes: drop (default; their "
-                          "markers too) or end (kept at the end of their chapter).")
-    ] = "drop",
+    encoding: Encoding = None,
+    notes: Notes = "drop",
 ) -> None:
     """Extract a document's chapters as text (ready for `kreyol translate`), JSON or Markdown.
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from kreyol_cli.commands.options import Encoding, Notes
 from kreyol_cli.progress import Reporter
 
 FORMATS_TEXT = ("text", "jsonl")
@@ -44,12 +45,8 @@ def translate_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or jsonl (one "
                                                             "{source, translation, cached} "
                                                             "per sentence).")] = "text",
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding "
-                                                 "(default: detected; a warning names it).")
-                        ] = None,
-    notes: Annotated[str, typer.Option("--notes", help="Footnotes of documents: drop or end "
-                                                       "(at the end of their chapter).")
-                     ] = "drop",
+    encoding: Encoding = None,
+    notes: Notes = "drop",
     glossary: Annotated[str | None, typer.Option(
         "--glossary", help="Translation glossary: TSV (source<TAB>Creole) or a spreadsheet's "
                            "CSV; a term with no Creole side is kept as is.")] = None,
