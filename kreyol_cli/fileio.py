@@ -120,11 +120,11 @@ def same_file(a: str | None, b: str | None) -> bool:
 
 def _decode(stream: IO[bytes], name: str, encoding: str | None,
             warn: Callable[[str], None] | None) -> Iterator[str]:
-    from kreyol_cli.textcodec import iter_decoded
+    from kreyol_cli.textcodec import guessed_warning, iter_decoded
 
     def detected(codec: str) -> None:
         if warn is not None:
-            warn(f"{name} is not UTF-8: read it as {codec} (pass --encoding to choose another)")
+            warn(guessed_warning(name, codec))
 
     blocks = iter_decoded(stream, encoding, name=name, on_detect=detected)
     buffer = ""

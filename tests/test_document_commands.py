@@ -223,3 +223,33 @@ def test_audiobook_reads_cp1252_and_honours_encoding(cli, tmp_path):
     assert "Lekòl la louvri lendi. Mèsi anpil, pwofesè." in (out / "fab.ht.md").read_text()
     forced = cli("audiobook", path, "-o", tmp_path / "b2", "--encoding", "utf-8")
     assert forced.exit_code == ExitCode.INPUT and "--encoding" in forced.stderr
+
+
+def test_a_guessed_encoding_is_the_same_warning_for_text_and_subtitles(cli, tmp_path):
+    """One wording, whichever reader met the cp1252 file (it was two)."""
+    text = tmp_path / "kafe.ht.txt"
+    text.write_bytes("Kafe a cho, café.\n".encode("cp1252"))
+    film = tmp_path / "kafe.ht.srt"
+    film.write_bytes("1\n00:00:01,000 --> 00:00:02,000\nKafe a cho, café.\n".encode("cp1252"))
+    for path in (text, film):
+        result = cli("translate", "-i", path, "--quiet")
+        assert result.exit_code == 0, result.stderr
+        assert "café" in result.stdout
+        assert result.stderr == (f"warning: {path} is not UTF-8: read it as cp1252 "
+                                 f"(pass --encoding to choose another)\n")
+
+
+def test_creole_subtitles_copied_through_come_out_utf8_and_as_jsonl(cli, tmp_path):
+    """Copy-through wrote the input's bytes (UTF-16 stayed UTF-16; the README says
+    the output is UTF-8) and ignored --format jsonl."""
+    film = tmp_path / "lekol.ht.srt"
+    text = "1\n00:00:01,000 --> 00:00:02,000\nLekòl la louvri.\n"
+    film.write_bytes(text.encode("utf-16"))
+    out = tmp_path / "out.srt"
+    result = cli("translate", "-i", film, "-o", out, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes() == text.encode("utf-8")
+    lines = cli("translate", "-i", film, "--format", "jsonl", "--quiet")
+    assert [json.loads(x) for x in lines.stdout.splitlines()] == [
+        {"index": 1, "start": 1.0, "end": 2.0, "source": "Lekòl la louvri.",
+         "translation": "Lekòl la louvri.", "cached": False}]

@@ -92,29 +92,41 @@ def subtitle_sample(path: str, encoding: str | None) -> str:
     return cues_text(subtitles.cues, subtitles.format)[:4000]
 
 
-def copy_subtitles(path: str, output: str) -> None:
-    """Creole subtitles to Creole: the file goes through as it is."""
-    from kreyol_cli.fileio import atomic_output
+def copy_subtitles(path: str, output: str, *, fmt: str, encoding: str | None,
+                   reporter: Reporter) -> None:
+    """Creole subtitles to Creole: the cues go through as they are, in UTF-8 like
+    every translated file (``fmt`` ``jsonl``: one object per cue)."""
+    from kreyol_cli.fileio import text_output
+    from kreyol_cli.textcodec import decode_bytes
 
-    data = read_input(path)
-    if output in (None, "-"):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    with atomic_output(output, binary=True) as out:
-        out.write(data)
+    subtitles = load_input(path, encoding, reporter)  # checked, and a code page named
+    with text_output(output) as out:
+        if fmt == "jsonl":
+            for cue in subtitles.cues:
+                out.write(json.dumps(_record(cue, cue.text, False), ensure_ascii=False) + "\n")
+        else:
+            text, _ = decode_bytes(read_input(path), encoding)
+            out.write(text.removeprefix("\ufeff"))
+
+
+def _record(cue, translation: str, cached: bool) -> dict:
+    """A cue as ``--format jsonl`` writes it."""
+    record = {"index": cue.index, "start": cue.start / 1000, "end": cue.end / 1000,
+              "source": cue.text, "translation": translation, "cached": cached}
+    if cue.identifier:
+        record["identifier"] = cue.identifier
+    return record
 
 
 def load_input(path: str, encoding: str | None, reporter: Reporter):
     """Read and parse a subtitle file (``-``: stdin); warn about a guessed encoding."""
     from kreyol_cli.subtitles import load
-    from kreyol_cli.textcodec import UNICODE
+    from kreyol_cli.textcodec import UNICODE, guessed_warning
 
     name = _name(path)
     subtitles = load(read_input(path), name=name, encoding=encoding)
     if encoding is None and subtitles.encoding not in UNICODE:
-        reporter.warn(f"{name} is not UTF-8: read it as {subtitles.encoding} "
-                      f"(pass --encoding to choose)")
+        reporter.warn(guessed_warning(name, subtitles.encoding))
     return subtitles
 
 
@@ -156,12 +168,8 @@ def translate_file(path: str, *, output: str, fmt: str, service, cache, reporter
     with text_output(output) as out:
         if fmt == "jsonl":
             for item in result.cues:
-                cue = item.cue
-                record = {"index": cue.index, "start": cue.start / 1000, "end": cue.end / 1000,
-                          "source": cue.text, "translation": item.text, "cached": item.cached}
-                if cue.identifier:
-                    record["identifier"] = cue.identifier
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(json.dumps(_record(item.cue, item.text, item.cached),
+                                     ensure_ascii=False) + "\n")
         else:
             out.write(write_subtitles(subtitles, [c.text for c in result.cues], out_format))
 

@@ -135,7 +135,7 @@ def translate_command(
         if review is not None:
             reporter.warn(f"{review} not written: nothing was translated to review")
         if document is None:
-            copy_subtitles(subtitles, output)
+            copy_subtitles(subtitles, output, fmt=fmt, encoding=encoding, reporter=reporter)
         else:
             with text_output(output) as out:
                 _copy_through(document.lines, out, fmt)
