@@ -91,11 +91,22 @@ def nonempty(lines: Iterator[str]) -> Iterator[str] | None:
     return None if first is None else itertools.chain([first], lines)
 
 
+#: Extensions of formats that cannot be empty: an empty book.pdf is a broken download.
+BINARY_EXTENSIONS = (".pdf", ".epub", ".docx", ".odt", ".mobi", ".fb2", ".xps", ".cbz")
+
+
 def is_empty_input(source: str) -> bool:
-    """Whether a file (or ``-``, stdin) holds no bytes at all; stdin is not consumed."""
+    """Whether a file (or ``-``, stdin) holds no bytes at all: empty in, empty out.
+
+    stdin is not consumed. A file named as a binary format (``book.epub``) is
+    never "empty input": zero bytes there is a download that did not finish,
+    which its reader reports.
+    """
     if source != "-":
         try:
-            return Path(source).is_file() and Path(source).stat().st_size == 0
+            path = Path(source)
+            return (path.is_file() and path.stat().st_size == 0
+                    and path.suffix.lower() not in BINARY_EXTENSIONS)
         except OSError:
             return False
     if sys.stdin.isatty():

@@ -18,8 +18,6 @@ from pathlib import Path
 
 #: Readers whose input is already lines of text to keep as they are.
 LINE_READERS = ("text", "markdown", "subtitles")
-#: Extensions of formats that cannot be empty: an empty book.pdf is a broken download.
-_BINARY = (".pdf", ".epub", ".docx", ".odt", ".mobi", ".fb2", ".xps", ".cbz")
 
 
 @dataclass
@@ -83,6 +81,7 @@ def input_text(
 
 def _sniff(name: str) -> str:
     from kreyol_cli.errors import InputError
+    from kreyol_cli.fileio import is_empty_input
     from kreyol_cli.readers import reader_for, stdin_bytes, stream_info
 
     info = stream_info(name)
@@ -97,7 +96,7 @@ def _sniff(name: str) -> str:
             raise InputError(f"{name}: no such file")
         if path.is_dir():
             raise InputError(f"{name} is a directory: give a text file or a document")
-        if path.is_file() and path.stat().st_size == 0 and info.extension not in _BINARY:
+        if is_empty_input(name):
             return "text"  # empty in, empty out, exit 0 (as for stdin)
         try:
             stream = path.open("rb")

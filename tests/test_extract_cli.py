@@ -128,3 +128,18 @@ def test_command_module_does_not_import_pymupdf():
     code = "import sys, kreyol_cli.commands.extract; print('pymupdf' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", ["book.epub", "report.docx", "rapò.odt", "BOOK.PDF"])
+def test_an_empty_binary_document_is_a_broken_download_on_every_command(cli, tmp_path, name):
+    """extract of a 0-byte .epub/.docx printed nothing and exited 0, while translate,
+    tts and audiobook said 'empty (0 bytes): check that the download finished' (exit 3)."""
+    path = tmp_path / name
+    path.write_bytes(b"")
+    for args in (["extract", path], ["translate", "-i", path],
+                 ["tts", "-i", path, "-o", tmp_path / "a.wav"]):
+        result = cli(*args)
+        assert result.exit_code == ExitCode.INPUT, args
+        assert result.stderr == (f"error: {path} is empty (0 bytes); check that the "
+                                 f"download or copy finished\n")
+        assert result.stdout == ""

@@ -5,7 +5,6 @@ Kept light at import time: the extractor (and PyMuPDF) load when the command run
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -56,16 +55,16 @@ def extract_command(
 
     from kreyol_cli.domain import DocumentInfo
     from kreyol_cli.extract import iter_document, iter_rendered
-    from kreyol_cli.fileio import check_encoding, is_empty_input, text_output
+    from kreyol_cli.fileio import check_encoding, is_empty_input, same_file, text_output
     from kreyol_cli.progress import console
 
     page_range = PageRange.parse(pages) if pages else None
     if encoding is not None:
         check_encoding(encoding)
-    if output != "-" and input != "-" and _same_file(input, output):
+    if same_file(input, output):
         raise OutputError(f"{output}: refusing to overwrite the input file")
     # As translate/tts/phonemize: empty in, empty out, exit 0 (an empty .pdf is broken).
-    if is_empty_input(input) and not input.lower().endswith(".pdf"):
+    if is_empty_input(input):
         with text_output(output) as out:
             if fmt is OutputFormat.json:
                 empty = DocumentInfo("", "", 0, input, "text")
@@ -94,10 +93,3 @@ def extract_command(
             if out is sys.stdout:
                 out.flush()  # a pipe's reader (kreyol translate) starts at once
     report()
-
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
