@@ -143,3 +143,17 @@ def test_an_empty_binary_document_is_a_broken_download_on_every_command(cli, tmp
         assert result.stderr == (f"error: {path} is empty (0 bytes); check that the "
                                  f"download or copy finished\n")
         assert result.stdout == ""
+
+
+def test_pages_on_a_document_without_pages_is_one_warning(cli, tmp_path):
+    from doc_factory import EpubChapter, epub_bytes
+
+    book = tmp_path / "liv.epub"
+    book.write_bytes(epub_bytes([EpubChapter("Chapit 1", ["Bonjou tout moun."])], lang="ht"))
+    text = tmp_path / "notes.txt"
+    text.write_text("Bonjou.\n", "utf-8")
+    for path in (book, text):
+        result = cli("extract", path, "--pages", "1-2")
+        assert result.exit_code == 0, result.stderr
+        assert "Bonjou" in result.stdout
+        assert result.stderr == "warning: --pages applies to PDF input only; ignored\n"

@@ -152,6 +152,10 @@ def _refuse_ole(stream: IO[bytes], info: StreamInfo) -> None:
                      f".docx")
 
 
+#: Readers that honour ``--pages`` (PDF, and what PyMuPDF lays out in pages).
+PAGED = ("pdf", "ebook")
+
+
 def read_document(source: str | Path, options: ReadOptions | None = None) -> Reading:
     """Open ``source`` (a path, or ``"-"`` for stdin) with the reader its content calls for.
 
@@ -178,7 +182,10 @@ def read_document(source: str | Path, options: ReadOptions | None = None) -> Rea
     try:
         reader = reader_for(stream, info)
         stream.seek(0)
-        return reader.convert(stream, info, options)
+        reading = reader.convert(stream, info, options)
+        if options.pages is not None and reader.name not in PAGED:
+            reading.warnings.append("--pages applies to PDF input only; ignored")
+        return reading
     finally:
         stream.close()
 
