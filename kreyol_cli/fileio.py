@@ -53,17 +53,37 @@ def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str |
         stream = io.BytesIO(cached) if cached is not None else sys.stdin.buffer
         yield from _decode(stream, "standard input", encoding, warn)
         return
+    with open_input(source) as handle:
+        yield from _decode(handle, source, encoding, warn)
+
+
+def check_input(source: str) -> None:
+    """Refuse an input file that is missing or a folder, in the same words for every command.
+
+    Raises:
+        InputError: No such file, or a folder.
+    """
     path = Path(source)
     if path.is_dir():
-        raise InputError(f"{source} is a directory: give a text file")
+        raise InputError(f"{source} is a folder, not a file: name the files in it "
+                         f"(e.g. {source.rstrip('/') or ''}/*.pdf)")
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+
+
+def open_input(source: str) -> IO[bytes]:
+    """Open an input file for reading (after :func:`check_input`).
+
+    Raises:
+        InputError: Missing, a folder, or unreadable.
+    """
+    check_input(source)
     try:
-        handle = path.open("rb")
+        return Path(source).open("rb")
     except FileNotFoundError:
         raise InputError(f"{source}: no such file") from None
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}") from None
-    with handle:
-        yield from _decode(handle, source, encoding, warn)
 
 
 def text_source(texts: list[str] | None, source: str | None) -> tuple[list[str], str | None]:

@@ -14,7 +14,6 @@ import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 #: Readers whose input is already lines of text to keep as they are.
 LINE_READERS = ("text", "markdown", "subtitles")
@@ -80,8 +79,7 @@ def input_text(
 
 
 def _sniff(name: str) -> str:
-    from kreyol_cli.errors import InputError
-    from kreyol_cli.fileio import is_empty_input
+    from kreyol_cli.fileio import check_input, is_empty_input, open_input
     from kreyol_cli.readers import reader_for, stdin_bytes, stream_info
 
     info = stream_info(name)
@@ -91,17 +89,10 @@ def _sniff(name: str) -> str:
             return "text"  # streamed: a pipe's reader starts at once
         stream = io.BytesIO(stdin_bytes())
     else:
-        path = Path(name)
-        if not path.exists():
-            raise InputError(f"{name}: no such file")
-        if path.is_dir():
-            raise InputError(f"{name} is a directory: give a text file or a document")
+        check_input(name)
         if is_empty_input(name):
             return "text"  # empty in, empty out, exit 0 (as for stdin)
-        try:
-            stream = path.open("rb")
-        except OSError as exc:
-            raise InputError(f"cannot read {name}: {exc.strerror}") from None
+        stream = open_input(name)
     with stream:
         return reader_for(stream, info).name
 

@@ -80,9 +80,9 @@ def audiobook_command(
     )
     from kreyol_cli.cache import Cache
     from kreyol_cli.domain import PageRange
-    from kreyol_cli.errors import ExitCode, InputError, LanguageError, UsageError
+    from kreyol_cli.errors import ExitCode, LanguageError, UsageError
     from kreyol_cli.executor import make_executor, plan_for
-    from kreyol_cli.fileio import check_encoding
+    from kreyol_cli.fileio import check_encoding, check_input
     from kreyol_cli.language import document_language, report_choice
     from kreyol_cli.pipeline import AudiobookRequest, default_name
     from kreyol_cli.registry import Registry
@@ -98,11 +98,8 @@ def audiobook_command(
         check_encoding(encoding)
 
     def check(input: str) -> None:
-        if input != "-" and not Path(input).exists():
-            raise InputError(f"{input}: no such file")
-        if Path(input).is_dir():
-            raise InputError(f"{input} is a folder: give documents "
-                             f"(e.g. {input.rstrip('/')}/*.pdf)")
+        if input != "-":
+            check_input(input)
 
     page_range = PageRange.parse(pages) if pages else None
     reporter = Reporter(progress, quiet=quiet)

@@ -170,15 +170,9 @@ def read_document(source: str | Path, options: ReadOptions | None = None) -> Rea
     if info.source == "-":
         stream: IO[bytes] = io.BytesIO(stdin_bytes())
     else:
-        path = Path(source)
-        if not path.exists():
-            raise InputError(f"{info.name}: no such file")
-        if path.is_dir():
-            raise InputError(f"{info.name} is a directory; pass a document file")
-        try:
-            stream = path.open("rb")
-        except OSError as exc:
-            raise InputError(f"{info.name}: cannot read ({exc.strerror or exc})") from None
+        from kreyol_cli.fileio import open_input
+
+        stream = open_input(str(source))
     try:
         reader = reader_for(stream, info)
         stream.seek(0)
