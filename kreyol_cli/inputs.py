@@ -84,7 +84,7 @@ def _sniff(name: str) -> str:
 
     info = stream_info(name)
     if name == "-":
-        head = _stdin_head()
+        head = stdin_head()
         if not _binary_document(head):
             return "text"  # streamed: a pipe's reader starts at once
         stream = io.BytesIO(stdin_bytes())
@@ -97,16 +97,21 @@ def _sniff(name: str) -> str:
         return reader_for(stream, info).name
 
 
-def _stdin_head() -> bytes:
+def stdin_head(size: int = 4096) -> bytes:
+    """The first bytes of standard input, which stays unread (``b""`` from a
+    terminal, where peeking would wait for the typing, or from an unpeekable stream)."""
     from kreyol_cli.readers import cached_stdin
 
     cached = cached_stdin()
     if cached is not None:
-        return cached[:4096]
+        return cached[:size]
     buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None or not hasattr(buffer, "peek"):
+    if buffer is None or not hasattr(buffer, "peek") or sys.stdin.isatty():
         return b""
-    return buffer.peek(4096)[:4096]
+    try:
+        return buffer.peek(size)[:size]
+    except (OSError, ValueError):
+        return b""
 
 
 def _binary_document(head: bytes) -> bool:

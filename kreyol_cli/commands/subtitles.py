@@ -41,15 +41,10 @@ def subtitle_input(input: str | None, text: list[str] | None, *, lone_file: bool
     if text:
         return None
     if input is None or input == "-":
-        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
-        peek = getattr(stream, "peek", None)
-        if peek is None or sys.stdin.isatty():
-            return None
-        try:
-            head = peek(_HEAD)[:_HEAD]
-        except (OSError, ValueError):
-            return None
-        return "-" if sniff(head) else None
+        from kreyol_cli.inputs import stdin_head
+
+        head = stdin_head(_HEAD)
+        return "-" if head and sniff(head) else None
     if os.path.isfile(input) and format_of(input, _head(input)):
         return input
     return None
