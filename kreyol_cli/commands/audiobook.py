@@ -174,7 +174,8 @@ def audiobook_command(
     try:
         if several:
             books = [request(i, n) for i, n in zip(inputs, names, strict=True)]
-            outcomes = run_books(books, inputs, cache, executor, reporter, on_done)
+            folders = [Path(outdir or ".") / n for n in names]
+            outcomes = run_books(books, inputs, folders, cache, executor, reporter, on_done)
         else:  # one book: its error is the run's (message, exit code, --debug traceback)
             outcomes = [run_one(request(inputs[0], names[0]), inputs[0], cache,
                                 executor, reporter, on_done)]
