@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kreyol_cli.commands.options import Encoding, Notes
+from kreyol_cli.commands.options import Encoding, Notes, Quiet, Source
 from kreyol_cli.progress import Reporter
 
 
@@ -19,12 +19,7 @@ def audiobook_command(
     outdir: Annotated[str | None, typer.Option("--output", "-o", metavar="OUTDIR",
                                                help="Output folder. Default: ./NAME (one "
                                                     "book), or . (several).")] = None,
-    source: Annotated[str, typer.Option("--source", "-s", help="Input language: en, fr, ht "
-                                                               "(no translation) or auto: the "
-                                                               ".en/.fr/.ht file-name tag, the "
-                                                               "document's metadata, else "
-                                                               "detected from the text.")
-                      ] = "auto",
+    source: Source = "auto",
     model: Annotated[str | None, typer.Option("--model", "-m", help="Translation model name or "
                                                                     "directory.")] = None,
     voice: Annotated[str | None, typer.Option("--voice", "-v", help="Voice name or .onnx path."
@@ -63,8 +58,7 @@ def audiobook_command(
     batch: Annotated[bool, typer.Option("--batch", help="Each book to OUTDIR/NAME/ and a "
                                                         "summary, even for one input (cron "
                                                         "jobs over a folder).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="No progress or notes; warnings still show.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Turn documents (English, French or Creole) into Creole audiobooks with chapters,
     subtitles, the Creole text and a run report."""

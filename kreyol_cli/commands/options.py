@@ -27,3 +27,13 @@ def _notes(value: str) -> str:
 Notes = Annotated[str, typer.Option(
     "--notes", callback=_notes, help="Footnotes and endnotes: drop (their markers too) or end "
                     "(kept at the end of their chapter).")]
+
+#: ``--source``: translate and audiobook choose the input language the same way.
+Source = Annotated[str, typer.Option(
+    "--source", "-s",
+    help="Input language: en, fr, ht (not translated: copied through) or auto: the "
+         "file-name tag (book.fr.pdf), the document's metadata, else detected from the text.")]
+
+#: ``--quiet``: what cron wants, on every command that shows progress.
+Quiet = Annotated[bool, typer.Option("--quiet", "-q",
+                                     help="No progress or notes; warnings still show.")]

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from kreyol_cli.commands.options import Encoding, Notes
+from kreyol_cli.commands.options import Encoding, Notes, Quiet, Source
 from kreyol_cli.progress import Reporter
 
 FORMATS_TEXT = ("text", "jsonl")
@@ -26,12 +26,7 @@ def translate_command(
                                               "HTML ...).")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, - for stdout.")
                       ] = "-",
-    source: Annotated[str, typer.Option("--source", "-s", help="Source language: en, fr, ht "
-                                                               "(copied through) or auto: the "
-                                                               "file-name tag (.fr.txt), the "
-                                                               "document's metadata, else "
-                                                               "detected from the text.")
-                      ] = "auto",
+    source: Source = "auto",
     target: Annotated[str, typer.Option("--target", "-t", help="Target language.")] = "ht",
     model: Annotated[str | None, typer.Option("--model", "-m",
                                               help="Model name (see `kreyol models list`) or "
@@ -57,8 +52,7 @@ def translate_command(
     corrections: Annotated[list[str] | None, typer.Option(
         "--corrections", help="A reviewed .xlf or .csv: its corrected sentences enter the "
                               "translation memory and win from now on. Repeatable.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="No progress or notes; warnings still show.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Translate text to Haitian Creole, keeping paragraphs, blank lines and list markers.
 

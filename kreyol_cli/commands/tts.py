@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kreyol_cli.commands.options import Encoding, Notes
+from kreyol_cli.commands.options import Encoding, Notes, Quiet
 from kreyol_cli.progress import Reporter
 
 
@@ -52,8 +52,7 @@ def tts_command(
     lexicon: Annotated[list[str] | None, typer.Option(
         "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
                           "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="No progress or notes; warnings still show.")] = False,
+    quiet: Quiet = False,
     max_speedup: Annotated[float, typer.Option("--max-speedup", help="Subtitles: speed speech "
                                                "up to this factor to fit its cue.")] = 1.3,
 ) -> None:
