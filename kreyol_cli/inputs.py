@@ -122,28 +122,15 @@ def _binary_document(head: bytes) -> bool:
 
 
 def _rendered(info, chapters, warnings: list[str], warn) -> Iterator[str]:
-    from kreyol_cli.extract import iter_rendered
+    from kreyol_cli.extract import WarningRelay, iter_rendered
 
-    reported = 0
-
-    def report() -> None:
-        nonlocal reported
-        for message in warnings[reported:]:
-            if warn is not None:
-                warn(message)
-        reported = len(warnings)
-
-    def reporting():
-        for chapter in chapters:
-            report()
-            yield chapter
-
+    relay = WarningRelay(warnings, warn)
     pending = ""
-    for piece in iter_rendered(info, reporting(), "text", warnings):
+    for piece in iter_rendered(info, relay.chapters(chapters), "text", warnings):
         pending += piece
         *lines, pending = pending.split("\n")
         for line in lines:
             yield line + "\n"
     if pending:
         yield pending
-    report()
+    relay.flush()

@@ -54,7 +54,7 @@ def extract_command(
     from rich.markup import escape
 
     from kreyol_cli.domain import DocumentInfo
-    from kreyol_cli.extract import iter_document, iter_rendered
+    from kreyol_cli.extract import WarningRelay, iter_document, iter_rendered
     from kreyol_cli.fileio import check_encoding, is_empty_input, same_file, text_output
     from kreyol_cli.progress import console
 
@@ -73,23 +73,11 @@ def extract_command(
     info, chapters, warnings = iter_document(
         input, pages=page_range, password=password, encoding=encoding, notes=notes
     )
-    reported = 0
-
-    def report() -> None:
-        nonlocal reported
-        for message in warnings[reported:]:
-            console.print(f"[yellow]warning:[/yellow] {escape(message)}", markup=True)
-        reported = len(warnings)
-
-    def chapters_reporting():
-        for chapter in chapters:
-            report()
-            yield chapter
-        report()
-
+    relay = WarningRelay(warnings, lambda message: console.print(
+        f"[yellow]warning:[/yellow] {escape(message)}", markup=True))
     with text_output(output) as out:
-        for piece in iter_rendered(info, chapters_reporting(), fmt.value, warnings):
+        for piece in iter_rendered(info, relay.chapters(chapters), fmt.value, warnings):
             out.write(piece)
             if out is sys.stdout:
                 out.flush()  # a pipe's reader (kreyol translate) starts at once
-    report()
+    relay.flush()
