@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import weakref
 from pathlib import Path
 
 from kreyol_cli.errors import InputError
 from kreyol_cli.progress import Reporter
 
 _HEAD = 4096
-#: Standard input read once per stream: choosing the source language and
-#: translating both need a piped subtitle file, and a pipe cannot be read twice.
-_STDIN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def subtitle_input(input: str | None, text: list[str] | None, *, lone_file: bool = False
@@ -64,13 +59,12 @@ def read_input(path: str) -> bytes:
     Raises:
         InputError: The file cannot be read.
     """
+    from kreyol_cli.readers import stdin_bytes
+
     try:
-        if path != "-":
-            return Path(path).read_bytes()
-        stream = sys.stdin.buffer
-        if stream not in _STDIN:
-            _STDIN[stream] = stream.read()
-        return _STDIN[stream]
+        # stdin is read once and kept: choosing the source language and
+        # translating both need a piped subtitle file.
+        return stdin_bytes() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {_name(path)}: {exc.strerror}") from None
 

@@ -33,7 +33,7 @@ READERS = (
     "odt",
     "ebook",  # MOBI, FB2, XPS, CBZ through PyMuPDF
     "html",
-    "subtitles",  # SRT, WebVTT (kreyol_cli.subtitles); read as text until that module exists
+    "subtitles",  # SRT, WebVTT: the words of the cues (kreyol_cli.subtitles)
     "markdown",
     "text",
 )
@@ -184,18 +184,4 @@ def read_document(source: str | Path, options: ReadOptions | None = None) -> Rea
         stream.close()
 
 
-class _TextSubtitles:
-    """Until ``readers/subtitles.py`` exists: SRT/VTT are found, and read as text."""
-
-    name = "subtitles"
-
-    def accepts(self, stream: IO[bytes], info: StreamInfo) -> bool:
-        from kreyol_cli.readers.sniff import looks_like_subtitles
-
-        return looks_like_subtitles(peek(stream, 4096), info.extension)
-
-    def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
-        return _load("text").convert(stream, info, options)
-
-
-_FALLBACKS = {"subtitles": _TextSubtitles}
+_FALLBACKS: dict[str, type] = {}
