@@ -1,8 +1,8 @@
 """Lines of text for ``translate`` and ``tts``, from any input a reader knows.
 
-Plain text, Markdown (and subtitles until their own handling exists) are
-streamed line by line as they are, so ``translate`` keeps their shape. Any
-other document (PDF, EPUB, DOCX, ODT, HTML ...) goes through its reader and
+Plain text and Markdown are streamed line by line as they are, so
+``translate`` keeps their shape. Any other document (PDF, EPUB, DOCX, ODT,
+HTML, and subtitles the cue-by-cue path did not take) goes through its reader and
 comes out as the text ``kreyol extract`` prints: chapter headings and
 paragraphs separated by blank lines.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 #: Readers whose input is already lines of text to keep as they are.
-LINE_READERS = ("text", "markdown", "subtitles")
+LINE_READERS = ("text", "markdown")
 
 
 @dataclass
