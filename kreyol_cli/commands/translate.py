@@ -98,8 +98,11 @@ def translate_command(
     if same_file(input, output):
         raise OutputError(f"{output}: refusing to overwrite the input file")
     typing = reads_terminal(text, input)
+    # The translation printed on the terminal shows the progress itself: a bar
+    # on the same screen would be mixed into it.
+    on_screen = output in (None, "-") and sys.stdout.isatty()
     # A person typing: a hint instead of a bar drawn over what they type.
-    reporter = Reporter("none" if typing else "auto", quiet=quiet)
+    reporter = Reporter("none" if typing or on_screen else "auto", quiet=quiet)
     if typing:
         reporter.note(TERMINAL_HINT)
     subtitles = subtitle_input(input, text, lone_file=True)  # SRT/WebVTT go cue by cue
@@ -121,7 +124,7 @@ def translate_command(
         else:
             source, how = choose_source(None, document.path, document.declared,
                                         document.sample())
-        report_choice(reporter, source, how, always=source == target)
+        report_choice(reporter, source, how, always=source == target or on_screen)
     if source == target:
         # Creole in, Creole out: nothing to translate; the text goes through as it is.
         reporter.note(f"the input is already {NAMES.get(target, target)}: copied through "
