@@ -91,15 +91,17 @@ def run_one(make: Callable[[], AudiobookRequest], input: str, cache, executor, r
     return outcome
 
 
-def run_books(requests: Iterable[Callable[[], AudiobookRequest]], inputs: list[str], cache,
-              executor, reporter, on_done: Callable[[BookOutcome, dict | None], None]
-              ) -> list[BookOutcome]:
+def run_books(requests: Iterable[Callable[[], AudiobookRequest]], inputs: list[str],
+              folders: list[Path], cache, executor, reporter,
+              on_done: Callable[[BookOutcome, dict | None], None]) -> list[BookOutcome]:
     """Run each book in turn, going on past failures.
 
     Args:
         requests: One factory per book; it may raise (a model that is not
             pulled fails that book only).
         inputs: The input of each book, for the outcome.
+        folders: The output folder of each book, for the outcome (also of a book
+            that failed before its request was made).
         cache, executor, reporter: Shared by every book.
         on_done: Called after each book with its outcome and report.
 
@@ -107,14 +109,14 @@ def run_books(requests: Iterable[Callable[[], AudiobookRequest]], inputs: list[s
         KeyboardInterrupt: Ctrl-C stops the whole run (books done so far stay done).
     """
     outcomes = []
-    for make, input in zip(requests, inputs, strict=True):
+    for make, input, folder in zip(requests, inputs, folders, strict=True):
         try:
             outcome = run_one(make, input, cache, executor, reporter, on_done)
         except (KreyolError, OSError) as exc:
             known = exc if isinstance(exc, KreyolError) else from_os_error(exc)
             if known is None:
                 raise
-            outcome = BookOutcome(input, Path(), "failed", int(known.exit_code),
+            outcome = BookOutcome(input, folder, "failed", int(known.exit_code),
                                   message=str(known))
             on_done(outcome, None)
         outcomes.append(outcome)

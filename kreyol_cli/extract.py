@@ -8,16 +8,42 @@ and tests. The formats themselves live in :mod:`kreyol_cli.readers`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from kreyol_cli.domain import Chapter, Document, DocumentInfo, PageRange
 from kreyol_cli.errors import UsageError
 from kreyol_cli.readers import ReadOptions, read_document
 
-__all__ = ["FORMATS", "extract_document", "iter_document", "iter_rendered", "render_document"]
+__all__ = ["FORMATS", "WarningRelay", "extract_document", "iter_document", "iter_rendered",
+           "render_document"]
 
 FORMATS = ("text", "json", "markdown")
+
+
+class WarningRelay:
+    """Passes on the warnings a reader adds to its list while its chapters are read,
+    each once, as soon as it appears (a warning about page 3 shows before page 300
+    is read)."""
+
+    def __init__(self, warnings: list[str], warn: Callable[[str], None] | None) -> None:
+        self.warnings = warnings
+        self.warn = warn
+        self.reported = 0
+
+    def flush(self) -> None:
+        """Pass on the warnings added since the last call."""
+        for message in self.warnings[self.reported:]:
+            if self.warn is not None:
+                self.warn(message)
+        self.reported = len(self.warnings)
+
+    def chapters(self, chapters: Iterable[Chapter]) -> Iterator[Chapter]:
+        """``chapters``, flushing before each one and after the last."""
+        for chapter in chapters:
+            self.flush()
+            yield chapter
+        self.flush()
 
 
 def iter_document(

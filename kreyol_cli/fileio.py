@@ -55,17 +55,37 @@ def read_lines(source: str | None, texts: Iterable[str] = (), *, encoding: str |
         stream = io.BytesIO(cached) if cached is not None else sys.stdin.buffer
         yield from _decode(stream, "standard input", encoding, warn)
         return
+    with open_input(source) as handle:
+        yield from _decode(handle, source, encoding, warn)
+
+
+def check_input(source: str) -> None:
+    """Refuse an input file that is missing or a folder, in the same words for every command.
+
+    Raises:
+        InputError: No such file, or a folder.
+    """
     path = Path(source)
     if path.is_dir():
-        raise InputError(f"{source} is a directory: give a text file")
+        raise InputError(f"{source} is a folder, not a file: name the files in it "
+                         f"(e.g. {source.rstrip('/') or ''}/*.pdf)")
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+
+
+def open_input(source: str) -> IO[bytes]:
+    """Open an input file for reading (after :func:`check_input`).
+
+    Raises:
+        InputError: Missing, a folder, or unreadable.
+    """
+    check_input(source)
     try:
-        handle = path.open("rb")
+        return Path(source).open("rb")
     except FileNotFoundError:
         raise InputError(f"{source}: no such file") from None
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}") from None
-    with handle:
-        yield from _decode(handle, source, encoding, warn)
 
 
 def text_source(texts: list[str] | None, source: str | None) -> tuple[list[str], str | None]:
@@ -93,11 +113,22 @@ def nonempty(lines: Iterator[str]) -> Iterator[str] | None:
     return None if first is None else itertools.chain([first], lines)
 
 
+#: Extensions of formats that cannot be empty: an empty book.pdf is a broken download.
+BINARY_EXTENSIONS = (".pdf", ".epub", ".docx", ".odt", ".mobi", ".fb2", ".xps", ".cbz")
+
+
 def is_empty_input(source: str) -> bool:
-    """Whether a file (or ``-``, stdin) holds no bytes at all; stdin is not consumed."""
+    """Whether a file (or ``-``, stdin) holds no bytes at all: empty in, empty out.
+
+    stdin is not consumed. A file named as a binary format (``book.epub``) is
+    never "empty input": zero bytes there is a download that did not finish,
+    which its reader reports.
+    """
     if source != "-":
         try:
-            return Path(source).is_file() and Path(source).stat().st_size == 0
+            path = Path(source)
+            return (path.is_file() and path.stat().st_size == 0
+                    and path.suffix.lower() not in BINARY_EXTENSIONS)
         except OSError:
             return False
     if sys.stdin.isatty():
@@ -122,11 +153,11 @@ def same_file(a: str | None, b: str | None) -> bool:
 
 def _decode(stream: IO[bytes], name: str, encoding: str | None,
             warn: Callable[[str], None] | None) -> Iterator[str]:
-    from kreyol_cli.textcodec import iter_decoded
+    from kreyol_cli.textcodec import guessed_warning, iter_decoded
 
     def detected(codec: str) -> None:
         if warn is not None:
-            warn(f"{name} is not UTF-8: read it as {codec} (pass --encoding to choose another)")
+            warn(guessed_warning(name, codec))
 
     blocks = iter_decoded(stream, encoding, name=name, on_detect=detected)
     buffer = ""

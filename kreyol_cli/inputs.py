@@ -1,8 +1,8 @@
 """Lines of text for ``translate`` and ``tts``, from any input a reader knows.
 
-Plain text, Markdown (and subtitles until their own handling exists) are
-streamed line by line as they are, so ``translate`` keeps their shape. Any
-other document (PDF, EPUB, DOCX, ODT, HTML ...) goes through its reader and
+Plain text and Markdown are streamed line by line as they are, so
+``translate`` keeps their shape. Any other document (PDF, EPUB, DOCX, ODT,
+HTML, and subtitles the cue-by-cue path did not take) goes through its reader and
 comes out as the text ``kreyol extract`` prints: chapter headings and
 paragraphs separated by blank lines.
 """
@@ -14,12 +14,9 @@ import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 #: Readers whose input is already lines of text to keep as they are.
-LINE_READERS = ("text", "markdown", "subtitles")
-#: Extensions of formats that cannot be empty: an empty book.pdf is a broken download.
-_BINARY = (".pdf", ".epub", ".docx", ".odt", ".mobi", ".fb2", ".xps", ".cbz")
+LINE_READERS = ("text", "markdown")
 
 
 @dataclass
@@ -82,41 +79,39 @@ def input_text(
 
 
 def _sniff(name: str) -> str:
-    from kreyol_cli.errors import InputError
+    from kreyol_cli.fileio import check_input, is_empty_input, open_input
     from kreyol_cli.readers import reader_for, stdin_bytes, stream_info
 
     info = stream_info(name)
     if name == "-":
-        head = _stdin_head()
+        head = stdin_head()
         if not _binary_document(head):
             return "text"  # streamed: a pipe's reader starts at once
         stream = io.BytesIO(stdin_bytes())
     else:
-        path = Path(name)
-        if not path.exists():
-            raise InputError(f"{name}: no such file")
-        if path.is_dir():
-            raise InputError(f"{name} is a directory: give a text file or a document")
-        if path.is_file() and path.stat().st_size == 0 and info.extension not in _BINARY:
+        check_input(name)
+        if is_empty_input(name):
             return "text"  # empty in, empty out, exit 0 (as for stdin)
-        try:
-            stream = path.open("rb")
-        except OSError as exc:
-            raise InputError(f"cannot read {name}: {exc.strerror}") from None
+        stream = open_input(name)
     with stream:
         return reader_for(stream, info).name
 
 
-def _stdin_head() -> bytes:
+def stdin_head(size: int = 4096) -> bytes:
+    """The first bytes of standard input, which stays unread (``b""`` from a
+    terminal, where peeking would wait for the typing, or from an unpeekable stream)."""
     from kreyol_cli.readers import cached_stdin
 
     cached = cached_stdin()
     if cached is not None:
-        return cached[:4096]
+        return cached[:size]
     buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None or not hasattr(buffer, "peek"):
+    if buffer is None or not hasattr(buffer, "peek") or sys.stdin.isatty():
         return b""
-    return buffer.peek(4096)[:4096]
+    try:
+        return buffer.peek(size)[:size]
+    except (OSError, ValueError):
+        return b""
 
 
 def _binary_document(head: bytes) -> bool:
@@ -127,28 +122,15 @@ def _binary_document(head: bytes) -> bool:
 
 
 def _rendered(info, chapters, warnings: list[str], warn) -> Iterator[str]:
-    from kreyol_cli.extract import iter_rendered
+    from kreyol_cli.extract import WarningRelay, iter_rendered
 
-    reported = 0
-
-    def report() -> None:
-        nonlocal reported
-        for message in warnings[reported:]:
-            if warn is not None:
-                warn(message)
-        reported = len(warnings)
-
-    def reporting():
-        for chapter in chapters:
-            report()
-            yield chapter
-
+    relay = WarningRelay(warnings, warn)
     pending = ""
-    for piece in iter_rendered(info, reporting(), "text", warnings):
+    for piece in iter_rendered(info, relay.chapters(chapters), "text", warnings):
         pending += piece
         *lines, pending = pending.split("\n")
         for line in lines:
             yield line + "\n"
     if pending:
         yield pending
-    report()
+    relay.flush()

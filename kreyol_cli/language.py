@@ -107,3 +107,20 @@ def document_language(source: str, requested: str | None = None, **read_options
     if close is not None:
         close()  # the PDF reader closes its file when its generator ends
     return choose_source(None, source, info.language, sample)
+
+
+def report_choice(reporter, language: str, how: str, *, where: str = "",
+                  always: bool = False) -> None:
+    """Say which source language ``--source auto`` chose.
+
+    A default that goes against what the identifier leaned to (``Bonjou.``
+    taken as English) is a warning in every mode: the user has to pass
+    ``--source``, and the error that may follow (an English model to pull) makes
+    sense only with it. Any other choice is a note on a terminal (or when
+    ``always``), so cron logs stay clean.
+    """
+    message = f"{where}source language: {NAMES[language]} ({language}), {how}"
+    if "too short to tell" in how and f"({NAMES[language]}, p=" not in how:
+        reporter.warn(message)
+    elif always or reporter.mode != "none":
+        reporter.note(message)

@@ -30,10 +30,14 @@ class OutputFolder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.created = False
+        #: The folders this run made, innermost first (``-o OUTDIR`` of several
+        #: books makes ``OUTDIR`` and ``OUTDIR/NAME``).
+        self._made: list[Path] = []
         self._lock = None
 
     def __enter__(self) -> OutputFolder:
         self.created = not self.path.exists()
+        self._made = [p for p in (self.path, *self.path.parents) if not p.exists()]
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             probe = self.path / f".kreyol-write-test-{time.time_ns()}"
@@ -63,7 +67,8 @@ class OutputFolder:
             (self.path / LOCK_NAME).unlink(missing_ok=True)
             for stale in self.path.glob(".*.part"):
                 stale.unlink(missing_ok=True)
-            self.path.rmdir()  # only if empty
+            for folder in self._made:
+                folder.rmdir()  # only if empty
 
     def previous_report(self) -> dict | None:
         """The report.json of the last complete run here, if any."""

@@ -44,6 +44,11 @@ _STREAM_SAMPLE = 1 << 16  # of a stream: a pipe's reader should start soon
 UNICODE = ("utf-8", "ascii", "utf-8-sig", "utf-16", "utf-32")
 
 
+def guessed_warning(name: str, codec: str) -> str:
+    """The warning every command gives when it read a file in a detected code page."""
+    return f"{name} is not UTF-8: read it as {codec} (pass --encoding to choose another)"
+
+
 def check_encoding(encoding: str) -> str:
     """The canonical name of ``encoding``.
 

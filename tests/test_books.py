@@ -8,6 +8,7 @@ from pathlib import Path
 
 from audio_utils import duration as audio_duration
 from conftest import ROOT, run_kreyol
+from doc_factory import EpubChapter, docx_bytes, epub_bytes, w_para, w_run
 
 from kreyol_cli.errors import ExitCode
 
@@ -154,9 +155,15 @@ def test_readme_crontab_is_silent_when_there_is_nothing_to_do(tmp_path):
     empty = cron()  # an empty inbox
     assert (empty.stdout, empty.stderr) == ("", "")
     (home / "inbox" / "kout.ht.md").write_text(BOOK_B, "utf-8")
+    # The formats the README lists are all picked up, not only PDF, text and Markdown.
+    (home / "inbox" / "liv.epub").write_bytes(epub_bytes(
+        [EpubChapter("Chapit 1", ["Bonjou tout moun."])], lang="ht", title="Liv"))
+    (home / "inbox" / "rapo.docx").write_bytes(docx_bytes(
+        [w_para(w_run("Lekòl la louvri."))], language="ht"))
     first = cron()
     assert first.stderr == "" and first.stdout == ""
-    assert (home / "audiobooks" / "kout" / "kout.m4b").exists()
+    for name in ("kout", "liv", "rapo"):
+        assert (home / "audiobooks" / name / f"{name}.m4b").exists(), name
     again = cron()  # nothing new: no mail
     assert (again.stdout, again.stderr) == ("", "")
 
@@ -209,3 +216,39 @@ def test_models_and_worker_pool_are_made_once_for_all_books(cli, tmp_path, monke
     assert result.exit_code == 0, result.stderr
     assert made == {"executors": 1, "translators": 1}
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["one", "three", "two"]
+
+
+def test_several_documents_json_events_validate_and_name_every_folder(cli, tmp_path):
+    """An EPUB, a cp1252 text and a truncated DOCX in one run: every event matches the
+    schema, the code-page warning is one event, and the failed book's event names its
+    folder (it said outdir ".")."""
+    import jsonschema
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    liv = inbox / "liv.epub"
+    liv.write_bytes(epub_bytes([EpubChapter("Chapit 1", ["Bonjou tout moun."]),
+                                EpubChapter("Chapit 2", ["Mèsi anpil."])], lang="ht"))
+    kafe = inbox / "kafe.ht.txt"
+    kafe.write_bytes("Kafe a cho, café.\n".encode("cp1252"))
+    rapo = inbox / "rapo.docx"
+    whole = docx_bytes([w_para(w_run("Lekòl la louvri."))], language="ht")
+    rapo.write_bytes(whole[:len(whole) // 2])
+    out = tmp_path / "out"
+    result = cli("audiobook", liv, kafe, rapo, "-o", out, "--progress", "json")
+    assert result.exit_code == ExitCode.INPUT
+    schema = json.loads((ROOT / "docs" / "progress.schema.json").read_text("utf-8"))
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    for event in events:
+        jsonschema.validate(event, schema)
+    warnings = [e["message"] for e in events if e["event"] == "warning"]
+    assert warnings == [f"{kafe} is not UTF-8: read it as cp1252 "
+                        f"(pass --encoding to choose another)"]
+    ends = [(e["event"], e["input"], e["outdir"]) for e in events
+            if e["event"] in ("book_done", "book_failed")]
+    assert ends == [("book_done", str(liv), str(out / "liv")),
+                    ("book_done", str(kafe), str(out / "kafe")),
+                    ("book_failed", str(rapo), str(out / "rapo"))]
+    assert [e["title"] for e in events if e["event"] == "chapter_done"][:2] == [
+        "Chapit 1", "Chapit 2"]
+    assert not (out / "rapo").exists()

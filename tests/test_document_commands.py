@@ -91,6 +91,25 @@ def test_translate_creole_is_copied_through(cli, tmp_path):
     assert "Haitian Creole (ht), detected from the text" in detected.stderr
 
 
+def test_a_guessed_source_language_is_a_warning_even_in_cron(cli, tmp_path):
+    """Off a terminal and with --quiet, a source language that is only a default guess
+    (a word or two) is still said: the error that follows (an English model to pull
+    for a Creole "Bonjou.") makes sense only with it."""
+    expected = "warning: source language: English (en), by default: the text is too short"
+    piped = cli("translate", "--quiet", input="Bonjou.\n")
+    assert piped.exit_code == ExitCode.MODEL
+    assert piped.stderr.startswith(expected)
+    assert "pass --source" in piped.stderr.splitlines()[0]
+    (tmp_path / "mo.txt").write_text("Bonjou.\n", "utf-8")
+    book = cli("audiobook", tmp_path / "mo.txt", "-o", tmp_path / "out", "--quiet")
+    assert book.exit_code == ExitCode.MODEL
+    assert book.stderr.startswith(expected)
+    # A choice that is not a guess stays out of cron logs.
+    (tmp_path / "long.txt").write_text(CREOLE + "\n", "utf-8")
+    sure = cli("translate", "--quiet", "-i", tmp_path / "long.txt")
+    assert sure.exit_code == 0 and sure.stderr == ""
+
+
 def test_translate_a_docx(cli, tmp_path):
     path, expected = english_docx(tmp_path)
     result = cli("translate", "-m", TINY_MARIAN, "-i", path)
@@ -204,3 +223,33 @@ def test_audiobook_reads_cp1252_and_honours_encoding(cli, tmp_path):
     assert "Lekòl la louvri lendi. Mèsi anpil, pwofesè." in (out / "fab.ht.md").read_text()
     forced = cli("audiobook", path, "-o", tmp_path / "b2", "--encoding", "utf-8")
     assert forced.exit_code == ExitCode.INPUT and "--encoding" in forced.stderr
+
+
+def test_a_guessed_encoding_is_the_same_warning_for_text_and_subtitles(cli, tmp_path):
+    """One wording, whichever reader met the cp1252 file (it was two)."""
+    text = tmp_path / "kafe.ht.txt"
+    text.write_bytes("Kafe a cho, café.\n".encode("cp1252"))
+    film = tmp_path / "kafe.ht.srt"
+    film.write_bytes("1\n00:00:01,000 --> 00:00:02,000\nKafe a cho, café.\n".encode("cp1252"))
+    for path in (text, film):
+        result = cli("translate", "-i", path, "--quiet")
+        assert result.exit_code == 0, result.stderr
+        assert "café" in result.stdout
+        assert result.stderr == (f"warning: {path} is not UTF-8: read it as cp1252 "
+                                 f"(pass --encoding to choose another)\n")
+
+
+def test_creole_subtitles_copied_through_come_out_utf8_and_as_jsonl(cli, tmp_path):
+    """Copy-through wrote the input's bytes (UTF-16 stayed UTF-16; the README says
+    the output is UTF-8) and ignored --format jsonl."""
+    film = tmp_path / "lekol.ht.srt"
+    text = "1\n00:00:01,000 --> 00:00:02,000\nLekòl la louvri.\n"
+    film.write_bytes(text.encode("utf-16"))
+    out = tmp_path / "out.srt"
+    result = cli("translate", "-i", film, "-o", out, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes() == text.encode("utf-8")
+    lines = cli("translate", "-i", film, "--format", "jsonl", "--quiet")
+    assert [json.loads(x) for x in lines.stdout.splitlines()] == [
+        {"index": 1, "start": 1.0, "end": 2.0, "source": "Lekòl la louvri.",
+         "translation": "Lekòl la louvri.", "cached": False}]

@@ -230,3 +230,18 @@ def test_sigterm_cleans_up_like_ctrl_c(tmp_path):
     proc.communicate(timeout=60)
     assert proc.returncode == ExitCode.INTERRUPTED
     assert not out.exists() and not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize("command", [
+    ["extract", "{d}"], ["translate", "-i", "{d}"], ["tts", "-i", "{d}", "-o", "{d}.wav"],
+    ["phonemize", "-i", "{d}"], ["audiobook", "{d}", "-o", "{d}-book"]])
+def test_a_folder_as_input_is_the_same_line_on_every_command(cli, tmp_path, command):
+    """Four wordings ('is a directory; pass a document file', '... give a text file',
+    '... give a text file or a document', 'is a folder: give documents') were one."""
+    folder = tmp_path / "books"
+    folder.mkdir()
+    result = cli(*[a.format(d=folder) for a in command])
+    assert result.exit_code == ExitCode.INPUT
+    assert result.stderr == (f"error: {folder} is a folder, not a file: name the files in "
+                             f"it (e.g. {folder}/*.pdf)\n")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "kreyol-home") == ["books"]

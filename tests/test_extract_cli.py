@@ -128,3 +128,32 @@ def test_command_module_does_not_import_pymupdf():
     code = "import sys, kreyol_cli.commands.extract; print('pymupdf' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", ["book.epub", "report.docx", "rapò.odt", "BOOK.PDF"])
+def test_an_empty_binary_document_is_a_broken_download_on_every_command(cli, tmp_path, name):
+    """extract of a 0-byte .epub/.docx printed nothing and exited 0, while translate,
+    tts and audiobook said 'empty (0 bytes): check that the download finished' (exit 3)."""
+    path = tmp_path / name
+    path.write_bytes(b"")
+    for args in (["extract", path], ["translate", "-i", path],
+                 ["tts", "-i", path, "-o", tmp_path / "a.wav"]):
+        result = cli(*args)
+        assert result.exit_code == ExitCode.INPUT, args
+        assert result.stderr == (f"error: {path} is empty (0 bytes); check that the "
+                                 f"download or copy finished\n")
+        assert result.stdout == ""
+
+
+def test_pages_on_a_document_without_pages_is_one_warning(cli, tmp_path):
+    from doc_factory import EpubChapter, epub_bytes
+
+    book = tmp_path / "liv.epub"
+    book.write_bytes(epub_bytes([EpubChapter("Chapit 1", ["Bonjou tout moun."])], lang="ht"))
+    text = tmp_path / "notes.txt"
+    text.write_text("Bonjou.\n", "utf-8")
+    for path in (book, text):
+        result = cli("extract", path, "--pages", "1-2")
+        assert result.exit_code == 0, result.stderr
+        assert "Bonjou" in result.stdout
+        assert result.stderr == "warning: --pages applies to PDF input only; ignored\n"

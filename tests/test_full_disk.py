@@ -54,3 +54,14 @@ def test_full_disk(cli, full, long_texts, command):
     assert result.exit_code == ExitCode.OUTPUT
     assert result.stderr == MESSAGE
     assert list(full.iterdir()) == []  # no partial file, no empty book folder
+
+
+def test_full_disk_with_several_books_leaves_no_outdir(cli, full, long_texts):
+    """`audiobook A B -o DISK/many`: both books fail; the OUTDIR the run made goes too."""
+    book = EXAMPLES / "ti-liv-kreyol.ht.pdf"
+    result = cli("audiobook", book, long_texts["ht"], "-o", full / "many", "-q")
+    assert result.exit_code == ExitCode.OUTPUT
+    assert result.stderr.splitlines() == [
+        f"error: {book}: disk full: free space or choose another -o",
+        f"error: {long_texts['ht']}: disk full: free space or choose another -o"]
+    assert list(full.iterdir()) == []

@@ -78,3 +78,15 @@ def test_tts_help_lists_every_format(cli):
     text = " ".join(cli("tts", "--help").stdout.split())
     for fmt in ("wav", "flac", "ogg", "mp3", "m4b", "m4a", "raw"):
         assert fmt in text.split("--format")[1].split("--speed")[0]
+
+
+@pytest.mark.parametrize("command", [
+    ["translate", "Good morning."], ["tts", "Bonjou.", "-o", "{tmp}/a.wav"],
+    ["extract", "-"], ["audiobook", "-", "-o", "{tmp}/book"]])
+def test_notes_is_checked_on_every_command(cli, tmp_path, command):
+    """`--notes bogus` was ignored (exit 0) by translate and tts given text arguments."""
+    args = [a.format(tmp=tmp_path) for a in command]
+    result = cli(*args, "--notes", "bogus", input="Bonjou.\n")
+    assert result.exit_code == 2
+    assert "'bogus': use drop or end" in result.stderr
+    assert not (tmp_path / "a.wav").exists() and not (tmp_path / "book").exists()

@@ -362,9 +362,32 @@ def test_formats_found_by_content_not_name(tmp_path):
     assert reader_name(pdf, "x.bin") == "pdf"
 
 
-def test_subtitles_are_read_as_text_until_their_reader_exists(tmp_path):
-    doc = extract_document(write(tmp_path, "film.srt", SRT))
-    assert "Good morning." in text_of(doc)
+SPLIT_SRT = ("1\n00:00:01,000 --> 00:00:03,000\n<i>The school is</i>\n\n"
+             "2\n00:00:03,100 --> 00:00:05,000\n<i>near the church.</i>\n\n"
+             "3\n00:00:06,000 --> 00:00:08,000\n{\\an8}Good morning.\n")
+
+
+def test_extract_of_subtitles_is_their_words_not_their_timings(cli, tmp_path):
+    """extract (and so audiobook) read cue numbers and timings aloud:
+    '1 00:00:01,000 --> 00:00:03,500 Good morning.'"""
+    path = tmp_path / "film.srt"
+    path.write_bytes(SPLIT_SRT.encode("cp1252"))
+    result = cli("extract", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "The school is near the church.\n\nGood morning.\n"
+    assert result.stderr == ""  # ASCII: nothing to say about the encoding
+
+
+def test_audiobook_of_subtitles_speaks_the_words(cli, tmp_path):
+    path = tmp_path / "film.ht.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nBonjou tout moun.\n\n"
+                    "2\n00:00:03,000 --> 00:00:04,000\nMèsi anpil.\n", "utf-8")
+    out = tmp_path / "out"
+    result = cli("audiobook", path, "-o", out, "-q")
+    assert result.exit_code == 0, result.stderr
+    text = (out / "film.ht.md").read_text("utf-8")
+    assert "Bonjou tout moun.\n\nMèsi anpil." in text
+    assert "-->" not in text and "00:00" not in text
 
 
 def test_a_pdf_that_is_an_html_error_page(cli, tmp_path):

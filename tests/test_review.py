@@ -361,3 +361,55 @@ def test_a_csv_saved_by_an_older_excel_in_cp1252_is_read_with_a_warning(cli, boo
     assert "Mango yo mi nèt, yo bèl anpil." in result.stdout
     assert (f"warning: {review} is not UTF-8: read it as cp1252 (what Excel's plain 'CSV' "
             f"writes on Windows)") in result.stderr
+
+
+SRT = ("1\n00:00:01,000 --> 00:00:03,000\nThe teacher is in the classroom.\n\n"
+       "2\n00:00:04,000 --> 00:00:06,000\nThe mangoes are ripe.\n")
+
+
+def test_subtitles_get_a_review_file_and_its_corrections_come_back(cli, tmp_path):
+    """`translate -i film.srt --review film.xlf` wrote no review file (exit 0)."""
+    film = tmp_path / "film.en.srt"
+    film.write_text(SRT, "utf-8")
+    review = tmp_path / "film.xlf"
+    result = cli("translate", "-m", TINY_MARIAN, "-i", film, "-o", tmp_path / "film.ht.srt",
+                 "--review", review)
+    assert result.exit_code == 0, result.stderr
+    assert f"wrote {review}: 2 sentences" in result.stderr
+    ET.register_namespace("", NS["x"])
+    tree = ET.parse(review)
+    units = list(tree.getroot().iter(f"{{{NS['x']}}}trans-unit"))
+    assert [u.find("x:source", NS).text for u in units] == [
+        "The teacher is in the classroom.", "The mangoes are ripe."]
+    units[1].find("x:target", NS).text = "Mango yo byen mi."
+    tree.write(review, encoding="UTF-8", xml_declaration=True)
+    again = cli("translate", "-m", TINY_MARIAN, "-i", film, "--corrections", review)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.endswith("00:00:04,000 --> 00:00:06,000\nMango yo byen mi.\n\n")
+
+
+@pytest.mark.parametrize("name", ["empty.xlf", "empty.csv"])
+def test_empty_input_writes_an_empty_review_without_a_model(cli, tmp_path, name):
+    review = tmp_path / name
+    result = cli("translate", "--review", review, input="")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert review.exists()
+    text = review.read_text("utf-8-sig")
+    if name.endswith(".csv"):
+        assert text.splitlines() == ["id,chapter,position,source,translation,machine "
+                                     "translation,review,document,source language,target "
+                                     "language"]
+    else:
+        assert "<body>" in text and "<trans-unit" not in text
+
+
+def test_creole_copied_through_says_the_review_is_not_written(cli, tmp_path):
+    source = tmp_path / "lèt.ht.txt"
+    source.write_text("Bonjou tout moun.\n", "utf-8")
+    review = tmp_path / "lèt.xlf"
+    result = cli("translate", "-i", source, "--review", review, "--quiet")
+    assert result.exit_code == 0
+    assert result.stdout == "Bonjou tout moun.\n"
+    assert result.stderr == f"warning: {review} not written: nothing was translated to review\n"
+    assert not review.exists()

@@ -106,7 +106,7 @@ def test_real_encodings_are_read_without_a_flag(cli, tmp_path, encoding, bom):
 def test_encoding_option_overrides_detection(cli, tmp_path):
     path = tmp_path / "a.srt"
     path.write_bytes("1\n00:00:01,000 --> 00:00:02,000\n[Zoé] Goodbye.\n".encode())
-    result = translate(cli, "-i", path, "--encoding", "latin-1")
+    result = translate(cli, "-i", path, "--encoding", "latin-1", "--source", "en")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[2] == "[ZoÃ©] Orevwa."  # what the user asked for
     assert result.stderr == ""
@@ -201,6 +201,17 @@ def test_subtitles_on_stdin_are_recognized(tmp_path):
     assert proc.stdout.decode("utf-8") == FILM_HT_SRT
 
 
+def test_creole_subtitles_piped_to_a_lone_dash_are_copied_through():
+    """`cat film.ht.srt | kreyol translate -`: the language is found in the piped cues
+    (read once), not assumed English for want of a file name."""
+    data = FILM_HT_SRT.encode("utf-8")
+    proc = run_kreyol("translate", "-", input=data, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == data
+    assert "Haitian Creole (ht), detected from the text" in proc.stderr.decode()
+    assert "copied through untranslated" in proc.stderr.decode()
+
+
 # ------------------------------------------------------------------ bad input --
 
 BAD = {
@@ -271,7 +282,7 @@ def test_public_broadcast_vtt_keeps_its_structure(cli):
     """webvtt-py's styles2.vtt (French; the tiny English model garbles the
     words, so only what must not change is checked, and it all must)."""
     source = (DATA / "webvtt-py-styles2.vtt").read_text("utf-8")
-    result = translate(cli, "-i", DATA / "webvtt-py-styles2.vtt")
+    result = translate(cli, "-i", DATA / "webvtt-py-styles2.vtt", "--source", "en")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     header = source[:source.index("sub0")]

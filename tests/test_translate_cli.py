@@ -292,3 +292,30 @@ def test_multilingual_unknown_language_exit_code(cli, kreyol_home):
     assert result.exit_code == ExitCode.LANGUAGE
     assert "'de'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_translation_on_a_terminal_is_not_mixed_with_a_progress_bar(tmp_path):
+    """In a terminal, `kreyol translate "Good morning."` printed
+    '············ translate · 0 sentences so far · 0:00Bonjou.': the bar on stderr and
+    the translation on stdout shared the screen line."""
+    leader, follower = os.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kreyol_cli", "translate", "-m", str(TINY_MARIAN),
+         "Good morning."], stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "60", "TERM": "xterm"})
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    text = screen.decode("utf-8", "replace").replace("\r\n", "\n")
+    assert "sentences so far" not in text and "translate ·" not in text
+    assert text.endswith("Bonjou.\n")
+    assert "source language: English (en)" in text  # the note still shows

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from kreyol_cli.commands.options import Encoding, Notes, Quiet, Source
 from kreyol_cli.progress import Reporter
 
 
@@ -18,12 +19,7 @@ def audiobook_command(
     outdir: Annotated[str | None, typer.Option("--output", "-o", metavar="OUTDIR",
                                                help="Output folder. Default: ./NAME (one "
                                                     "book), or . (several).")] = None,
-    source: Annotated[str, typer.Option("--source", "-s", help="Input language: en, fr, ht "
-                                                               "(no translation) or auto: the "
-                                                               ".en/.fr/.ht file-name tag, the "
-                                                               "document's metadata, else "
-                                                               "detected from the text.")
-                      ] = "auto",
+    source: Source = "auto",
     model: Annotated[str | None, typer.Option("--model", "-m", help="Translation model name or "
                                                                     "directory.")] = None,
     voice: Annotated[str | None, typer.Option("--voice", "-v", help="Voice name or .onnx path."
@@ -32,12 +28,8 @@ def audiobook_command(
                                              help="CPU cores to use. Default: all.")] = None,
     pages: Annotated[str | None, typer.Option("--pages", help="Page range, e.g. 1-20.")] = None,
     password: Annotated[str | None, typer.Option("--password", help="PDF password.")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Encoding of text input "
-                                                 "(default: detected; a warning names it).")
-                        ] = None,
-    notes: Annotated[str, typer.Option("--notes", help="Footnotes and endnotes: drop, or end "
-                                                       "(read at the end of their chapter).")
-                     ] = "drop",
+    encoding: Encoding = None,
+    notes: Notes = "drop",
     split: Annotated[str, typer.Option("--split", help="none (one file with chapter markers) "
                                                        "or chapters (a file per chapter).")
                      ] = "none",
@@ -66,8 +58,7 @@ def audiobook_command(
     batch: Annotated[bool, typer.Option("--batch", help="Each book to OUTDIR/NAME/ and a "
                                                         "summary, even for one input (cron "
                                                         "jobs over a folder).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="No progress or notes; warnings still show.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Turn documents (English, French or Creole) into Creole audiobooks with chapters,
     subtitles, the Creole text and a run report."""
@@ -83,10 +74,10 @@ def audiobook_command(
     )
     from kreyol_cli.cache import Cache
     from kreyol_cli.domain import PageRange
-    from kreyol_cli.errors import ExitCode, InputError, LanguageError, UsageError
+    from kreyol_cli.errors import ExitCode, LanguageError, UsageError
     from kreyol_cli.executor import make_executor, plan_for
-    from kreyol_cli.fileio import check_encoding
-    from kreyol_cli.language import NAMES, document_language
+    from kreyol_cli.fileio import check_encoding, check_input
+    from kreyol_cli.language import document_language, report_choice
     from kreyol_cli.pipeline import AudiobookRequest, default_name
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
@@ -101,11 +92,8 @@ def audiobook_command(
         check_encoding(encoding)
 
     def check(input: str) -> None:
-        if input != "-" and not Path(input).exists():
-            raise InputError(f"{input}: no such file")
-        if Path(input).is_dir():
-            raise InputError(f"{input} is a folder: give documents "
-                             f"(e.g. {input.rstrip('/')}/*.pdf)")
+        if input != "-":
+            check_input(input)
 
     page_range = PageRange.parse(pages) if pages else None
     reporter = Reporter(progress, quiet=quiet)
@@ -118,9 +106,8 @@ def audiobook_command(
             lang, how = document_language(input, source, pages=page_range, password=password,
                                           encoding=encoding, notes=notes)
             languages[input] = lang
-            if source == "auto" and reporter.mode != "none":  # cron logs stay clean
-                where = f"{input}: " if several else ""
-                reporter.note(f"{where}source language: {NAMES[lang]} ({lang}), {how}")
+            if source == "auto":
+                report_choice(reporter, lang, how, where=f"{input}: " if several else "")
         return languages[input]
 
     if not several:
@@ -181,7 +168,8 @@ def audiobook_command(
     try:
         if several:
             books = [request(i, n) for i, n in zip(inputs, names, strict=True)]
-            outcomes = run_books(books, inputs, cache, executor, reporter, on_done)
+            folders = [Path(outdir or ".") / n for n in names]
+            outcomes = run_books(books, inputs, folders, cache, executor, reporter, on_done)
         else:  # one book: its error is the run's (message, exit code, --debug traceback)
             outcomes = [run_one(request(inputs[0], names[0]), inputs[0], cache,
                                 executor, reporter, on_done)]

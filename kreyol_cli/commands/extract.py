@@ -5,13 +5,13 @@ Kept light at import time: the extractor (and PyMuPDF) load when the command run
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
+from kreyol_cli.commands.options import Encoding, Notes
 from kreyol_cli.domain import PageRange
 from kreyol_cli.errors import OutputError
 
@@ -41,15 +41,8 @@ def extract_command(
     password: Annotated[
         str | None, typer.Option("--password", help="Password of an encrypted PDF.")
     ] = None,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Encoding of text input (default: "
-                                 "detected: BOM, UTF-8, else the likeliest code page; a "
-                                 "warning names it).")
-    ] = None,
-    notes: Annotated[
-        str, typer.Option("--notes", help="Footnotes and endnotes: drop (default; their "
-                          "markers too) or end (kept at the end of their chapter).")
-    ] = "drop",
+    encoding: Encoding = None,
+    notes: Notes = "drop",
 ) -> None:
     """Extract a document's chapters as text (ready for `kreyol translate`), JSON or Markdown.
 
@@ -61,17 +54,17 @@ def extract_command(
     from rich.markup import escape
 
     from kreyol_cli.domain import DocumentInfo
-    from kreyol_cli.extract import iter_document, iter_rendered
-    from kreyol_cli.fileio import check_encoding, is_empty_input, text_output
+    from kreyol_cli.extract import WarningRelay, iter_document, iter_rendered
+    from kreyol_cli.fileio import check_encoding, is_empty_input, same_file, text_output
     from kreyol_cli.progress import console
 
     page_range = PageRange.parse(pages) if pages else None
     if encoding is not None:
         check_encoding(encoding)
-    if output != "-" and input != "-" and _same_file(input, output):
+    if same_file(input, output):
         raise OutputError(f"{output}: refusing to overwrite the input file")
     # As translate/tts/phonemize: empty in, empty out, exit 0 (an empty .pdf is broken).
-    if is_empty_input(input) and not input.lower().endswith(".pdf"):
+    if is_empty_input(input):
         with text_output(output) as out:
             if fmt is OutputFormat.json:
                 empty = DocumentInfo("", "", 0, input, "text")
@@ -80,30 +73,11 @@ def extract_command(
     info, chapters, warnings = iter_document(
         input, pages=page_range, password=password, encoding=encoding, notes=notes
     )
-    reported = 0
-
-    def report() -> None:
-        nonlocal reported
-        for message in warnings[reported:]:
-            console.print(f"[yellow]warning:[/yellow] {escape(message)}", markup=True)
-        reported = len(warnings)
-
-    def chapters_reporting():
-        for chapter in chapters:
-            report()
-            yield chapter
-        report()
-
+    relay = WarningRelay(warnings, lambda message: console.print(
+        f"[yellow]warning:[/yellow] {escape(message)}", markup=True))
     with text_output(output) as out:
-        for piece in iter_rendered(info, chapters_reporting(), fmt.value, warnings):
+        for piece in iter_rendered(info, relay.chapters(chapters), fmt.value, warnings):
             out.write(piece)
             if out is sys.stdout:
                 out.flush()  # a pipe's reader (kreyol translate) starts at once
-    report()
-
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
+    relay.flush()

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from kreyol_cli.commands.options import Encoding
 from kreyol_cli.errors import LanguageError
 
 #: espeak-ng voices for the languages kreyol reads through piper.
@@ -32,9 +33,7 @@ def phonemize_command(
         str,
         typer.Option("--output", "-o", metavar="FILE|-", help="Write here; - for stdout."),
     ] = "-",
-    encoding: Annotated[str | None, typer.Option("--encoding", metavar="ENC",
-                                                 help="Input encoding (default: detected; a "
-                                                      "warning names it).")] = None,
+    encoding: Encoding = None,
     lexicon: Annotated[list[str] | None, typer.Option(
         "--lexicon", metavar="FILE", help="Pronunciation lexicon (word<TAB>IPA or Creole "
                                           "respelling); repeatable. $KREYOL_HOME/lexicon.tsv "

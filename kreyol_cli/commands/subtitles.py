@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 from kreyol_cli.errors import InputError
@@ -37,15 +36,10 @@ def subtitle_input(input: str | None, text: list[str] | None, *, lone_file: bool
     if text:
         return None
     if input is None or input == "-":
-        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
-        peek = getattr(stream, "peek", None)
-        if peek is None or sys.stdin.isatty():
-            return None
-        try:
-            head = peek(_HEAD)[:_HEAD]
-        except (OSError, ValueError):
-            return None
-        return "-" if sniff(head) else None
+        from kreyol_cli.inputs import stdin_head
+
+        head = stdin_head(_HEAD)
+        return "-" if head and sniff(head) else None
     if os.path.isfile(input) and format_of(input, _head(input)):
         return input
     return None
@@ -59,50 +53,69 @@ def _head(path: str) -> bytes:
         return b""
 
 
-def subtitle_sample(path: str | None, encoding: str | None) -> str:
-    """Some of a subtitle file's spoken text, for language detection (``""`` for stdin,
-    which can be read only once)."""
-    if path is None:
-        return ""
-    from kreyol_cli.subtitles import cues_text, load
+def read_input(path: str) -> bytes:
+    """A subtitle file's bytes (``-``: standard input, read once and kept).
+
+    Raises:
+        InputError: The file cannot be read.
+    """
+    from kreyol_cli.readers import stdin_bytes
 
     try:
-        subtitles = load(Path(path).read_bytes(), name=path, encoding=encoding)
+        # stdin is read once and kept: choosing the source language and
+        # translating both need a piped subtitle file.
+        return stdin_bytes() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        raise InputError(f"cannot read {_name(path)}: {exc.strerror}") from None
+
+
+def _name(path: str) -> str:
+    return "standard input" if path == "-" else path
+
+
+def subtitle_sample(path: str, encoding: str | None) -> str:
+    """Some of a subtitle file's spoken text (``-``: stdin), for language detection."""
+    from kreyol_cli.subtitles import cues_text, load
+
+    subtitles = load(read_input(path), name=_name(path), encoding=encoding)
     return cues_text(subtitles.cues, subtitles.format)[:4000]
 
 
-def copy_subtitles(path: str, output: str) -> None:
-    """Creole subtitles to Creole: the file goes through as it is."""
-    from kreyol_cli.fileio import atomic_output
+def copy_subtitles(path: str, output: str, *, fmt: str, encoding: str | None,
+                   reporter: Reporter) -> None:
+    """Creole subtitles to Creole: the cues go through as they are, in UTF-8 like
+    every translated file (``fmt`` ``jsonl``: one object per cue)."""
+    from kreyol_cli.fileio import text_output
+    from kreyol_cli.textcodec import decode_bytes
 
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    if output in (None, "-"):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    with atomic_output(output, binary=True) as out:
-        out.write(data)
+    subtitles = load_input(path, encoding, reporter)  # checked, and a code page named
+    with text_output(output) as out:
+        if fmt == "jsonl":
+            for cue in subtitles.cues:
+                out.write(json.dumps(_record(cue, cue.text, False), ensure_ascii=False) + "\n")
+        else:
+            text, _ = decode_bytes(read_input(path), encoding)
+            out.write(text.removeprefix("\ufeff"))
+
+
+def _record(cue, translation: str, cached: bool) -> dict:
+    """A cue as ``--format jsonl`` writes it."""
+    record = {"index": cue.index, "start": cue.start / 1000, "end": cue.end / 1000,
+              "source": cue.text, "translation": translation, "cached": cached}
+    if cue.identifier:
+        record["identifier"] = cue.identifier
+    return record
 
 
 def load_input(path: str, encoding: str | None, reporter: Reporter):
     """Read and parse a subtitle file (``-``: stdin); warn about a guessed encoding."""
     from kreyol_cli.subtitles import load
-    from kreyol_cli.textcodec import UNICODE
+    from kreyol_cli.textcodec import UNICODE, guessed_warning
 
-    name = "standard input" if path == "-" else path
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror}") from None
-    subtitles = load(data, name=name, encoding=encoding)
+    name = _name(path)
+    subtitles = load(read_input(path), name=name, encoding=encoding)
     if encoding is None and subtitles.encoding not in UNICODE:
-        reporter.warn(f"{name} is not UTF-8: read it as {subtitles.encoding} "
-                      f"(pass --encoding to choose)")
+        reporter.warn(guessed_warning(name, subtitles.encoding))
     return subtitles
 
 
@@ -147,12 +160,8 @@ def translate_file(path: str, *, output: str, fmt: str, service, cache, reporter
     with text_output(output) as out:
         if fmt == "jsonl":
             for item in result.cues:
-                cue = item.cue
-                record = {"index": cue.index, "start": cue.start / 1000, "end": cue.end / 1000,
-                          "source": cue.text, "translation": item.text, "cached": item.cached}
-                if cue.identifier:
-                    record["identifier"] = cue.identifier
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(json.dumps(_record(item.cue, item.text, item.cached),
+                                     ensure_ascii=False) + "\n")
         else:
             out.write(write_subtitles(subtitles, [c.text for c in result.cues], out_format))
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from kreyol_cli.commands.options import Encoding, Notes, Quiet
 from kreyol_cli.progress import Reporter
 
 
@@ -46,17 +47,12 @@ def tts_command(
                                                   )] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the "
                                                               "cache.")] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Input encoding "
-                                                 "(default: detected; a warning names it).")
-                        ] = None,
-    notes: Annotated[str, typer.Option("--notes", help="Footnotes of documents: drop or end "
-                                                       "(at the end of their chapter).")
-                     ] = "drop",
+    encoding: Encoding = None,
+    notes: Notes = "drop",
     lexicon: Annotated[list[str] | None, typer.Option(
         "--lexicon", help="Pronunciation lexicon (word<TAB>IPA or Creole respelling); "
                           "repeatable. $KREYOL_HOME/lexicon.tsv is always read.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="No progress or notes; warnings still show.")] = False,
+    quiet: Quiet = False,
     max_speedup: Annotated[float, typer.Option("--max-speedup", help="Subtitles: speed speech "
                                                "up to this factor to fit its cue.")] = 1.3,
 ) -> None:

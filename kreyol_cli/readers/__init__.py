@@ -33,7 +33,7 @@ READERS = (
     "odt",
     "ebook",  # MOBI, FB2, XPS, CBZ through PyMuPDF
     "html",
-    "subtitles",  # SRT, WebVTT (kreyol_cli.subtitles); read as text until that module exists
+    "subtitles",  # SRT, WebVTT: the words of the cues (kreyol_cli.subtitles)
     "markdown",
     "text",
 )
@@ -152,6 +152,10 @@ def _refuse_ole(stream: IO[bytes], info: StreamInfo) -> None:
                      f".docx")
 
 
+#: Readers that honour ``--pages`` (PDF, and what PyMuPDF lays out in pages).
+PAGED = ("pdf", "ebook")
+
+
 def read_document(source: str | Path, options: ReadOptions | None = None) -> Reading:
     """Open ``source`` (a path, or ``"-"`` for stdin) with the reader its content calls for.
 
@@ -166,35 +170,18 @@ def read_document(source: str | Path, options: ReadOptions | None = None) -> Rea
     if info.source == "-":
         stream: IO[bytes] = io.BytesIO(stdin_bytes())
     else:
-        path = Path(source)
-        if not path.exists():
-            raise InputError(f"{info.name}: no such file")
-        if path.is_dir():
-            raise InputError(f"{info.name} is a directory; pass a document file")
-        try:
-            stream = path.open("rb")
-        except OSError as exc:
-            raise InputError(f"{info.name}: cannot read ({exc.strerror or exc})") from None
+        from kreyol_cli.fileio import open_input
+
+        stream = open_input(str(source))
     try:
         reader = reader_for(stream, info)
         stream.seek(0)
-        return reader.convert(stream, info, options)
+        reading = reader.convert(stream, info, options)
+        if options.pages is not None and reader.name not in PAGED:
+            reading.warnings.append("--pages applies to PDF input only; ignored")
+        return reading
     finally:
         stream.close()
 
 
-class _TextSubtitles:
-    """Until ``readers/subtitles.py`` exists: SRT/VTT are found, and read as text."""
-
-    name = "subtitles"
-
-    def accepts(self, stream: IO[bytes], info: StreamInfo) -> bool:
-        from kreyol_cli.readers.sniff import looks_like_subtitles
-
-        return looks_like_subtitles(peek(stream, 4096), info.extension)
-
-    def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
-        return _load("text").convert(stream, info, options)
-
-
-_FALLBACKS = {"subtitles": _TextSubtitles}
+_FALLBACKS: dict[str, type] = {}

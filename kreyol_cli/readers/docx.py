@@ -53,8 +53,6 @@ class DocxReader:
 
         data = stream.read()
         warnings: list[str] = []
-        if options.pages is not None:
-            warnings.append("--pages applies to PDF input only; ignored")
         try:
             result = mammoth.convert_to_html(io.BytesIO(data), style_map=STYLE_MAP)
         except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError) as exc:

@@ -62,8 +62,6 @@ class EpubReader:
         book = _open(data, info.name)
         meta = _metadata(book)
         warnings: list[str] = []
-        if options.pages is not None:
-            warnings.append("--pages applies to PDF input only; ignored")
         parts = _spine_parts(book, info.name)
         if not parts:
             raise InputError(f"{info.name} has an empty spine (no chapters listed); "

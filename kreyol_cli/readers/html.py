@@ -53,8 +53,6 @@ class HtmlReader:
     def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
         data = stream.read()
         text, codec, warnings = _decode(data, info, options)
-        if options.pages is not None:
-            warnings.append("--pages applies to PDF input only; ignored")
         root = parse_html(_XML_DECL.sub("", text))
         language = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
                     or "").lower().split("-")[0]

@@ -128,8 +128,6 @@ class MarkdownReader:
 
     def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
         text, codec, warnings = decode_input(stream.read(), info, options)
-        if options.pages is not None:
-            warnings.append("--pages applies to PDF input only; ignored")
         if options.notes == "drop":
             text = strip_note_markers(text)
         title, sections = markdown_sections(text)

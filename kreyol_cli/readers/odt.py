@@ -55,8 +55,6 @@ class OdtReader:
     def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
         data = stream.read()
         warnings: list[str] = []
-        if options.pages is not None:
-            warnings.append("--pages applies to PDF input only; ignored")
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = archive.namelist()

@@ -175,7 +175,7 @@ def decode_input(data: bytes, info: StreamInfo, options: ReadOptions) -> tuple[s
         InputError: Binary data, or bytes not valid in ``options.encoding``.
         UsageError: Unknown ``options.encoding``.
     """
-    from kreyol_cli.textcodec import UNICODE, decode_bytes
+    from kreyol_cli.textcodec import UNICODE, decode_bytes, guessed_warning
 
     warnings: list[str] = []
     if options.encoding is None and b"\0" in data[:4096] and not data.startswith(_UTF16_32_BOMS):
@@ -187,8 +187,7 @@ def decode_input(data: bytes, info: StreamInfo, options: ReadOptions) -> tuple[s
         raise InputError(f"{info.name} is {exc}" if str(exc).startswith("not valid")
                          else f"{info.name}: {exc}") from None
     if options.encoding is None and codec not in UNICODE:
-        warnings.append(f"{info.name} is not UTF-8: read it as {codec} "
-                        f"(pass --encoding to choose another)")
+        warnings.append(guessed_warning(info.name, codec))
     text = normalize(text).replace("\r\n", "\n").replace("\r", "\n")
     return text, codec, warnings
 
@@ -208,8 +207,6 @@ class TextReader:
 
     def convert(self, stream: IO[bytes], info: StreamInfo, options: ReadOptions) -> Reading:
         text, codec, warnings = decode_input(stream.read(), info, options)
-        if options.pages is not None:
-            warnings.append("--pages applies to PDF input only; ignored")
         if options.notes == "drop":
             text = strip_note_markers(text)
         sections = plain_sections(text)
