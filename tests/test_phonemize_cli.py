@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import pytest
 import typer
@@ -82,10 +81,8 @@ def test_module_import_is_light():
     code = "import sys, kreyol_cli.commands.phonemize; print('piper' in sys.modules)"
     import subprocess
 
-    start = time.monotonic()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
-    assert time.monotonic() - start < 10
 
 
 def test_registered_in_kreyol_cli(cli):

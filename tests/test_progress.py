@@ -194,3 +194,22 @@ def test_every_json_event_of_a_run_matches_the_documented_schema(tmp_path):
     last = [e for e in parsed if e["event"] == "progress"][-1]
     assert last["done"] == last["total"] == 3 and last["eta_s"] == 0
     assert all(b["elapsed_s"] >= a["elapsed_s"] for a, b in zip(parsed, parsed[1:], strict=False))
+
+
+def test_a_fatal_error_under_progress_json_is_an_error_event(cli, tmp_path):
+    """With --progress json every line on stderr is JSON: the error that ends the
+    run is an ``error`` event, not a plain ``error:`` line a JSON reader chokes on."""
+    import jsonschema
+
+    broken = tmp_path / "book.ht.pdf"
+    broken.write_bytes(b"")  # a failed download
+    result = cli("audiobook", broken, "-o", tmp_path / "out", "--progress", "json")
+    assert result.exit_code == 3
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    for event in events:
+        jsonschema.validate(event, SCHEMA)
+    assert events[-1]["event"] == "error" and events[-1]["exit_code"] == 3
+    assert "is empty (0 bytes)" in events[-1]["message"]
+    # The next command, in another mode, prints the plain line again.
+    plain = cli("audiobook", broken, "-o", tmp_path / "out")
+    assert plain.exit_code == 3 and plain.stderr.startswith("error: ")

@@ -103,3 +103,14 @@ def test_reading_from_a_terminal_prints_a_hint(tmp_path):
     assert proc.returncode == 0, err
     assert err == "reading text from the terminal; Ctrl-D to end\n"
     assert out == "Bonjou.\n"
+
+
+def test_empty_input_to_tts_is_quiet_under_quiet(cli, tmp_path):
+    """Empty input is "nothing to do" (exit 0), not a warning a cron job mails."""
+    out = tmp_path / "x.wav"
+    quiet = cli("tts", "-o", out, "-q", input="")
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+    told = cli("tts", "-o", out, input="")
+    assert told.exit_code == 0
+    assert told.stderr == "nothing to say: the input is empty; no audio written\n"
+    assert not out.exists()

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -235,10 +234,8 @@ def test_memory_stays_bounded_on_big_input(tmp_path):
     # Both runs start with an empty cache, so both load the model for their first batch.
     status, base = _peak_rss_kib(args, small, tmp_path / "small.out", tmp_path / "home-small")
     assert status == 0
-    started = time.monotonic()
     status, peak = _peak_rss_kib(args, big, tmp_path / "big.out", tmp_path / "home-big")
     assert status == 0
-    assert time.monotonic() - started < 120
     with (tmp_path / "big.out").open(encoding="utf-8") as out:
         n_lines = sum(1 for _ in out)
     assert n_lines == big.read_text("utf-8").count("\n")

@@ -18,8 +18,15 @@ state = {"debug": bool(os.environ.get("KREYOL_DEBUG"))}
 
 
 def fail(message: str, code: int) -> None:
-    """Print ``error: message`` on stderr and exit with ``code``."""
-    console.print(f"[red]error:[/red] {_escape(message)}", markup=True, highlight=False)
+    """Print ``error: message`` on stderr (an ``error`` event under ``--progress
+    json``) and exit with ``code``."""
+    from kreyol_cli.progress import json_run
+
+    reporter = json_run()
+    if reporter is not None:
+        reporter.fatal(message.strip().splitlines()[0] if message.strip() else message, code)
+    else:
+        console.print(f"[red]error:[/red] {_escape(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -29,6 +36,9 @@ def handle_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from kreyol_cli.progress import new_run
+
+        new_run()
         try:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort):

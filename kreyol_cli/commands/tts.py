@@ -94,7 +94,7 @@ def tts_command(
         document = input_text(input, text, encoding=encoding, notes=notes, warn=reporter.warn)
         lines = nonempty(document.lines)
         if lines is None:  # empty input: no audio, and no voice to load
-            reporter.warn("nothing to say: the input is empty; no audio written")
+            reporter.note("nothing to say: the input is empty; no audio written")  # not news for cron
             return
         sentences = iter_sentences(lines)
     settings = Settings.load()

@@ -30,6 +30,9 @@ from kreyol_cli.progress.screen import Screen, clock, fit
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 MODES = ("auto", "json", "none")
+#: The run's JSON reporter, if it asked for one: the CLI edge reports a fatal
+#: error as an ``error`` event there, so a JSON reader never meets a plain line.
+_JSON_RUN: list[Reporter] = []
 
 __all__ = ["MODES", "BookProgress", "Reporter", "StageTask", "StepDisplay", "clock", "console", "fit"]
 
@@ -66,6 +69,8 @@ class Reporter:
         self._warned: set[str] = set()
         if self.mode == "auto" and not self.console.is_terminal:
             self.mode = "none"
+        if self.mode == "json":
+            _JSON_RUN[:] = [self]
 
     @property
     def elapsed(self) -> float:
@@ -110,6 +115,11 @@ class Reporter:
         """A structured event (JSON mode only), e.g. ``already_done``."""
         if self.mode == "json":
             self._emit({"event": name, "stage": stage or self._stage_name(), **fields})
+
+    def fatal(self, message: str, exit_code: int) -> None:
+        """The error that ends the run, as an ``error`` event (JSON mode)."""
+        self._emit({"event": "error", "stage": "run", "message": message,
+                    "exit_code": exit_code})
 
     def line(self, text: str, suffix: str = "") -> None:
         """A line above the live display (a finished chapter's ``✓ title (1:05)``),
@@ -197,3 +207,13 @@ def __getattr__(name: str):
 
         return StepDisplay
     raise AttributeError(f"module 'kreyol_cli.progress' has no attribute {name!r}")
+
+
+def json_run() -> Reporter | None:
+    """The reporter of this run if it writes JSON events, else ``None``."""
+    return _JSON_RUN[0] if _JSON_RUN else None
+
+
+def new_run() -> None:
+    """Forget the previous run's JSON reporter (each command starts a run)."""
+    _JSON_RUN.clear()
