@@ -9,8 +9,12 @@ every command), else its name in capitals (``--lexicon LEXICON``).
 
 from __future__ import annotations
 
-import click
+from typing import TYPE_CHECKING
+
 from typer.core import TyperCommand
+
+if TYPE_CHECKING:  # annotations only: typer vendors its own click
+    import click
 
 #: Metavars by parameter (Python) name, for every command.
 METAVARS = {
