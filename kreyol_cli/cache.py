@@ -238,28 +238,25 @@ class Cache:
 
     def set(self, namespace: str, key: str, value: Any) -> None:
         """Store ``value`` with the namespace's TTL. Failures only warn."""
-        if not self.enabled:
-            return
-        ttl = self.settings.ttls.get(namespace)
-        for attempt in range(2):
-            try:
-                self._db(namespace).set(key, value, expire=ttl, retry=True)
-                return
-            except (sqlite3.DatabaseError, OSError) as exc:
-                if attempt:
-                    self._report(f"cannot write to cache '{namespace}' ({exc}); continuing")
-                    return
-                self._rebuild(namespace, exc)
+        self._write(namespace, lambda db, ttl: db.set(key, value, expire=ttl, retry=True))
 
     def set_file(self, namespace: str, key: str, path: Path) -> None:
         """Store the contents of the file ``path`` (streamed, not held in memory)."""
+
+        def put(db, ttl) -> None:
+            with open(path, "rb") as handle:
+                db.set(key, handle, expire=ttl, read=True, retry=True)
+
+        self._write(namespace, put)
+
+    def _write(self, namespace: str, put) -> None:
+        """Run ``put(db, ttl)``: a corrupt cache is rebuilt once, then failures only warn."""
         if not self.enabled:
             return
         ttl = self.settings.ttls.get(namespace)
         for attempt in range(2):
             try:
-                with open(path, "rb") as handle:
-                    self._db(namespace).set(key, handle, expire=ttl, read=True, retry=True)
+                put(self._db(namespace), ttl)
                 return
             except (sqlite3.DatabaseError, OSError) as exc:
                 if attempt:
