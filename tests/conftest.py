@@ -3,6 +3,7 @@ real one), and helpers to run the CLI in-process or as a real subprocess."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -75,3 +76,18 @@ def one_line_error(result, code) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: "), lines
     return lines[0]
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str):
+    """Mount a tmpfs (``size=200k``: a small disk; ``ro``: read-only even for root)
+    on ``folder`` for the duration; skips the test where that needs root or fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+            capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TINY_MARIAN
+from conftest import TINY_MARIAN, tmpfs
 
 from kreyol_cli.errors import ExitCode
 
@@ -22,13 +21,8 @@ def read_only(tmp_path) -> Path:
         yield folder
         folder.chmod(0o755)
         return
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a read-only tmpfs")
-    try:
+    with tmpfs(folder, "ro,size=1m"):
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_read_only_kreyol_home_is_one_line(cli, read_only, monkeypatch, tmp_path):

@@ -5,12 +5,10 @@ The disk is a real 200 KiB tmpfs (needs root, as in CI containers; skipped other
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, TINY_MARIAN
+from conftest import EXAMPLES, TINY_MARIAN, tmpfs
 
 from kreyol_cli.errors import ExitCode
 
@@ -19,16 +17,8 @@ MESSAGE = "error: disk full: free space or choose another -o\n"
 
 @pytest.fixture
 def full(tmp_path) -> Path:
-    disk = tmp_path / "small-disk"
-    disk.mkdir()
-    if os.geteuid() != 0 or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
-            capture_output=True).returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    try:
+    with tmpfs(tmp_path / "small-disk", "size=200k") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, TINY_MARIAN, corpus_pairs
+from conftest import FIXTURES, ROOT, TINY_MARIAN, corpus_pairs, tmpfs
 from fakehub import FakeHub
 
 from kreyol_cli.errors import ExitCode
@@ -206,21 +206,13 @@ def test_pull_into_an_unusable_hugging_face_cache_says_so(hub, kreyol_home, tmp_
     assert_cache_unwritable(result, kreyol_home, blocker / "hf" / "hub")
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="mounts a tmpfs")
 def test_pull_into_a_full_hugging_face_cache_says_so(hub, kreyol_home, tmp_path):
-    full = tmp_path / "full"
-    full.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(full)],
-                      capture_output=True).returncode:
-        pytest.skip("tmpfs cannot be mounted here")
-    try:
+    with tmpfs(tmp_path / "full", "size=300k") as full:
         result = kreyol("models", "pull", "opus-mt-en-ht",
                         env={"HF_ENDPOINT": hub.url, "HF_HOME": str(full / "hf")})
         assert_cache_unwritable(result, kreyol_home, full / "hf" / "hub")
         assert "No space left on device" in error_line(result)
         assert not list((full / "hf" / "hub").glob("models--*/blobs/*"))  # nothing half-kept
-    finally:
-        subprocess.run(["umount", str(full)], check=True)
 
 
 def test_pull_a_repo_the_hub_does_not_have(hub):

@@ -50,27 +50,27 @@ def test_writing_to_a_null_device_leaves_it_a_device(cli, tmp_path, null_device,
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files
 
 
+def _through_a_fifo(path, run) -> tuple[object, bytes]:
+    """Run ``run()`` writing into a new FIFO at ``path`` while a reader drains it."""
+    os.mkfifo(path)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(path.read_bytes()))
+    reader.start()
+    result = run()
+    reader.join(timeout=60)
+    assert stat.S_ISFIFO(os.stat(path).st_mode)  # still a pipe, not replaced by a file
+    return result, received[0] if received else b""
+
+
 def test_a_named_pipe_receives_the_output(cli, tmp_path):
     fifo = tmp_path / "ipa.fifo"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
-    reader.start()
-    result = cli("phonemize", "Bonjou tout moun", "-o", fifo)
-    reader.join(timeout=30)
+    result, data = _through_a_fifo(fifo, lambda: cli("phonemize", "Bonjou tout moun", "-o", fifo))
     assert result.exit_code == ExitCode.OK, result.stderr
-    assert received == ["bɔ̃ʒu tut mun\n".encode()]
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert data == "bɔ̃ʒu tut mun\n".encode()
 
 
 def test_a_wav_into_a_named_pipe_keeps_its_streaming_header(cli, tmp_path):
     fifo = tmp_path / "speech.wav"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
-    reader.start()
-    result = cli("tts", "Bonjou.", "-o", fifo)
-    reader.join(timeout=60)
+    result, data = _through_a_fifo(fifo, lambda: cli("tts", "Bonjou.", "-o", fifo))
     assert result.exit_code == ExitCode.OK, result.stderr
-    assert received and received[0][:4] == b"RIFF" and len(received[0]) > 10_000
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert data[:4] == b"RIFF" and len(data) > 10_000
