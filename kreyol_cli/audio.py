@@ -162,7 +162,10 @@ class WavFileSink(AudioSink):
         commit_temp(self.tmp, self.path)
 
     def abort(self) -> None:
-        self.handle.close()
+        # Closing flushes the buffer, which fails again on a full disk; the file
+        # is closed all the same, and the temp file must still go.
+        with contextlib.suppress(OSError):
+            self.handle.close()
         discard_temp(self.tmp, self.path)
 
 

@@ -5,6 +5,7 @@ The disk is a real 200 KiB tmpfs (needs root, as in CI containers; skipped other
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,24 @@ def test_full_disk_with_several_books_leaves_no_outdir(cli, full, long_texts):
         f"error: {book}: disk full: free space or choose another -o",
         f"error: {long_texts['ht']}: disk full: free space or choose another -o"]
     assert list(full.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [
+    ["tts", "Bonjou tout moun.", "-o", "{disk}/a.wav"],
+    ["tts", "Bonjou tout moun.", "-o", "{disk}/a.raw"],
+    ["tts", "Bonjou tout moun.", "-o", "{disk}/a.mp3"],
+    ["phonemize", "Bonjou tout moun.", "-o", "{disk}/p.txt"],
+])
+def test_a_disk_already_full_leaves_no_temp_file(cli, full, command):
+    """Short output on a disk with no room left fails when the buffer is flushed
+    at the end, not while writing: the temp file must go all the same (a .part
+    file was left behind by the WAV and raw sinks)."""
+    filler = full / "filler"
+    with filler.open("wb") as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * 65536)
+            handle.flush()
+    result = cli(*[a.format(disk=full) for a in command])
+    assert result.exit_code == ExitCode.OUTPUT
+    assert result.stderr.endswith(MESSAGE)  # after raw's format note
+    assert [p.name for p in full.iterdir()] == ["filler"]
