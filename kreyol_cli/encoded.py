@@ -13,7 +13,6 @@ are stored beside it, so subtitles and chapter marks come out the same too.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -26,7 +25,7 @@ from typing import IO
 
 from kreyol_cli.audio import AudioSink, ffmpeg_exe
 from kreyol_cli.cache import Cache
-from kreyol_cli.fileio import make_public, temp_beside
+from kreyol_cli.fileio import atomic_output
 
 NAMESPACE = "encoded"
 #: Bump when the way audio is encoded changes (sink arguments, muxing).
@@ -163,16 +162,9 @@ class CopySink(AudioSink):
         raise RuntimeError("a stored segment takes no PCM")
 
     def close(self) -> None:
-        fd, tmp = temp_beside(self.path)
         try:
-            with os.fdopen(fd, "wb") as out:
+            with atomic_output(self.path, binary=True) as out:
                 shutil.copyfileobj(self.segment.handle, out, 1 << 20)
-            make_public(tmp)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
         finally:
             self.segment.handle.close()
 
