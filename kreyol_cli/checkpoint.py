@@ -14,9 +14,12 @@ state dicts, tensors and storages: no code from the file ever runs.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
+import math
 import mmap
 import pickle
+import pickletools
 import struct
 import zipfile
 from pathlib import Path
@@ -30,6 +33,14 @@ _SAFETENSORS_DTYPES = {
     "F32": "<f4", "F16": "<f2", "F64": "<f8", "I64": "<i8", "I32": "<i4", "I16": "<i2",
     "I8": "i1", "U8": "u1", "BOOL": "?",
 }  # fmt: skip
+
+# What a checkpoint's pickle may make kreyol do (docs/SECURITY.md). A real
+# state dict's pickle is a few hundred KB (NLLB-1.3B: 0.3 MB, ~40 opcodes a
+# tensor); these bounds are far above any published one.
+MAX_PICKLE_BYTES = 64 << 20
+MAX_PICKLE_OPS = 2_000_000
+MAX_TENSOR_DIMS = 8
+MAX_JSON_HEADER = 100 << 20
 
 # Every mapping opened here, by start address: ``release`` finds an array's pages.
 _MAPS: dict[int, mmap.mmap] = {}
@@ -85,19 +96,45 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     if raw.size < 8:
         raise CorruptModelError(f"{path}: not a safetensors file (too short)")
     (header_size,) = struct.unpack("<Q", raw[:8].tobytes())
-    if header_size > raw.size - 8:
+    if header_size > min(raw.size - 8, MAX_JSON_HEADER):
         raise CorruptModelError(f"{path}: not a safetensors file (bad header size)")
-    header = json.loads(raw[8 : 8 + header_size].tobytes())
+    try:
+        header = json.loads(raw[8 : 8 + header_size].tobytes())
+    except (ValueError, RecursionError) as exc:
+        raise CorruptModelError(f"{path}: not a safetensors file (bad header)") from exc
+    if not isinstance(header, dict):
+        raise CorruptModelError(f"{path}: not a safetensors file (bad header)")
     data = raw[8 + header_size :]
     out = {}
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        begin, end = info["data_offsets"]
+        begin, end, shape, dtype = _safetensors_entry(path, name, info)
         if not 0 <= begin <= end <= data.size:
-            raise CorruptModelError(f"{path}: tensor {name} lies outside the file (truncated?)")
-        out[name] = from_raw(data[begin:end], info["dtype"]).reshape(info["shape"])
+            raise CorruptModelError(f"{path}: tensor {name:.80} lies outside the file (truncated?)")
+        array = from_raw(data[begin:end], dtype)
+        if math.prod(shape) != array.size:
+            raise CorruptModelError(f"{path}: tensor {name:.80} has a shape its bytes do not fill")
+        out[name] = array.reshape(shape)
     return out
+
+
+def _safetensors_entry(path: Path, name: str, info: Any) -> tuple[int, int, tuple, str]:
+    """``(begin, end, shape, dtype)`` of one header entry, checked for types and ranges."""
+    try:
+        begin, end = info["data_offsets"]
+        shape, dtype = tuple(info["shape"]), info["dtype"]
+    except (TypeError, KeyError, ValueError) as exc:
+        raise CorruptModelError(f"{path}: tensor {name:.80} has a malformed header entry") from exc
+    if not (_is_count(begin) and _is_count(end) and isinstance(dtype, str)
+            and len(shape) <= MAX_TENSOR_DIMS and all(_is_count(n) for n in shape)):
+        raise CorruptModelError(f"{path}: tensor {name:.80} has a malformed header entry")
+    return begin, end, shape, dtype
+
+
+def _is_count(value: Any) -> bool:
+    """A non-negative whole number (``True`` is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def from_raw(buffer: np.ndarray | bytes, dtype: str) -> np.ndarray:
@@ -144,14 +181,21 @@ class _Tensor:
         return id(self.storage), self.offset, self.size, self.stride
 
     def numpy(self) -> np.ndarray:
+        """The tensor as a view of its storage, once every index it can reach is
+        known to lie inside that storage (Python integers: no overflow)."""
         base = self.storage.array
         if base is None:
-            raise CorruptModelError("pytorch_model.bin refers to a storage it does not hold")
-        if not self.size:
-            return base[self.offset : self.offset + 1].reshape(())
+            raise CorruptModelError("it refers to a storage it does not hold")
+        numel = math.prod(self.size)
+        if numel == 0:
+            if self.offset > base.size:
+                raise CorruptModelError("it holds a tensor outside its storage")
+            return np.zeros(self.size, dtype=base.dtype)
         extent = self.offset + 1 + sum((n - 1) * s for n, s in zip(self.size, self.stride, strict=True))
-        if extent > base.size or any(s < 0 for s in self.stride):
-            raise CorruptModelError("pytorch_model.bin holds a tensor outside its storage")
+        # A tensor never has more elements than its storage: a zero stride that
+        # repeats one element 2**64 times is refused, not materialized.
+        if extent > base.size or numel > base.size:
+            raise CorruptModelError("it holds a tensor outside its storage")
         return np.lib.stride_tricks.as_strided(
             base[self.offset :], shape=self.size, strides=[s * base.itemsize for s in self.stride]
         )
@@ -160,7 +204,13 @@ class _Tensor:
 def _rebuild_tensor(storage, offset, size, stride, *_ignored) -> _Tensor:
     if not isinstance(storage, _Storage):
         raise pickle.UnpicklingError("a tensor without a storage")
-    return _Tensor(storage, int(offset), tuple(size), tuple(stride))
+    if not (_is_count(offset) and isinstance(size, tuple | list) and isinstance(stride, tuple | list)):
+        raise pickle.UnpicklingError("a tensor with a malformed offset, size or stride")
+    size, stride = tuple(size), tuple(stride)
+    if (len(size) != len(stride) or len(size) > MAX_TENSOR_DIMS
+            or not all(_is_count(n) for n in size + stride)):
+        raise pickle.UnpicklingError("a tensor with a negative or malformed size or stride")
+    return _Tensor(storage, offset, size, stride)
 
 
 def _rebuild_parameter(tensor, *_ignored) -> _Tensor:
@@ -207,11 +257,16 @@ class _SafeUnpickler(pickle.Unpickler):
 
     def persistent_load(self, pid: Any) -> _Storage:
         # ("storage", storage_type, key, location, numel[, view_metadata])
-        if not (isinstance(pid, tuple) and pid[0] == "storage" and len(pid) >= 5):
-            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r:.60}")
-        storage_type, key, numel = pid[1], str(pid[2]), int(pid[4])
+        # Never repr() what the file holds: a memo DAG's repr is exponential.
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"):
+            raise pickle.UnpicklingError("unexpected persistent id")
+        storage_type, key, numel = pid[1], pid[2], pid[4]
         if not isinstance(storage_type, _StorageType):
             raise pickle.UnpicklingError("unexpected storage type")
+        if not (isinstance(key, str | int) and not isinstance(key, bool) and len(str(key)) < 64
+                and _is_count(numel)):
+            raise pickle.UnpicklingError("malformed storage key or size")
+        key = str(key)
         if key not in self._storages:
             self._storages[key] = _Storage(storage_type.dtype, numel)
         return self._storages[key]
@@ -237,14 +292,107 @@ def load_torch_checkpoint(path: Path) -> dict[str, np.ndarray]:
         out = {}
         for name, tensor in state.items():
             if isinstance(tensor, _Tensor):
+                if not isinstance(name, str):
+                    raise pickle.UnpicklingError("a tensor name that is not a string")
                 key = tensor.key()
                 if key not in arrays:
                     arrays[key] = tensor.numpy()
-                out[str(name)] = arrays[key]
+                out[name] = arrays[key]
         return out
-    except (pickle.UnpicklingError, EOFError, KeyError, ValueError, TypeError, AttributeError,
-            IndexError, struct.error, zipfile.BadZipFile) as exc:
+    except CorruptModelError as exc:
         raise CorruptModelError(f"{path}: not a readable PyTorch checkpoint ({exc})") from exc
+    except (pickle.UnpicklingError, EOFError, KeyError, ValueError, TypeError, AttributeError,
+            IndexError, OverflowError, RecursionError, MemoryError, struct.error,
+            zipfile.BadZipFile, NotImplementedError) as exc:
+        raise CorruptModelError(f"{path}: not a readable PyTorch checkpoint ({_short(exc)})") from exc
+
+
+def _short(exc: BaseException) -> str:
+    """An exception's message cut to one readable line."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+# Opcodes a torch state dict's pickle uses (protocol 2, as torch.save writes it,
+# and the later framing ones). Anything else (object construction, extension
+# codes, out-of-band buffers, text-protocol INT/LONG/STRING) is refused.
+_ALLOWED_OPS = frozenset((
+    "PROTO", "FRAME", "STOP", "MARK", "POP", "POP_MARK", "DUP",
+    "NONE", "NEWTRUE", "NEWFALSE", "BININT", "BININT1", "BININT2", "LONG1", "BINFLOAT",
+    "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "SHORT_BINSTRING", "BINSTRING",
+    "SHORT_BINBYTES", "BINBYTES", "EMPTY_DICT", "DICT", "SETITEM", "SETITEMS",
+    "EMPTY_LIST", "LIST", "APPEND", "APPENDS", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3",
+    "BINPUT", "LONG_BINPUT", "MEMOIZE", "BINGET", "LONG_BINGET",
+    "GLOBAL", "STACK_GLOBAL", "REDUCE", "BUILD", "BINPERSID",
+))  # fmt: skip
+
+
+def _checked_pickle(data: bytes) -> io.BytesIO:
+    """The pickle at the start of ``data``, up to its STOP, as a stream for the
+    unpickler, once it is known to be shaped like a state dict's.
+
+    It is run first on a stack of kinds (``str``, ``int``, ``tuple``...):
+    every opcode must be one a state dict uses, every length it declares must
+    fit in ``data`` (``pickletools.genops`` reads lengths without allocating
+    them, so a BINBYTES8 claiming 2**60 bytes fails here), and every dict key
+    must be a string or an integer: a tuple key built as a memo DAG would take
+    2**N steps to hash inside the C unpickler, which never checks for signals.
+    The opcode count bounds the time any accepted pickle can take.
+    """
+    stream = io.BytesIO(data)
+    stack: list[str] = []
+    memo: dict[int, str] = {}
+    for count, (op, arg, _pos) in enumerate(pickletools.genops(stream), 1):
+        if count > MAX_PICKLE_OPS:
+            raise pickle.UnpicklingError("a pickle larger than any checkpoint's")
+        if op.name not in _ALLOWED_OPS:
+            raise pickle.UnpicklingError(f"a pickle opcode checkpoints do not use ({op.name})")
+        if op.name == "LONG1" and arg is not None and abs(arg) >= 1 << 128:
+            raise pickle.UnpicklingError("an integer larger than any checkpoint's")
+        if op.name == "STOP":
+            return io.BytesIO(data[: stream.tell()])
+        _simulate(op, arg, stack, memo)
+    raise EOFError("a truncated pickle")
+
+
+def _simulate(op: Any, arg: Any, stack: list[str], memo: dict[int, str]) -> None:
+    """Apply ``op`` to a stack that holds the kinds of the unpickler's objects."""
+    if not stack and op.stack_before and op.name not in ("MARK",):
+        raise pickle.UnpicklingError("a malformed pickle (stack underflow)")
+    if op.name in ("BINPUT", "LONG_BINPUT", "MEMOIZE"):
+        memo[len(memo) if op.name == "MEMOIZE" else arg] = stack[-1]
+        return
+    if op.name in ("BINGET", "LONG_BINGET"):
+        stack.append(memo.get(arg, "any"))
+        return
+    if op.name == "DUP":
+        stack.append(stack[-1])
+        return
+    before = [s.name for s in op.stack_before]
+    items: list[str] = []
+    if "mark" in before:
+        if "mark" not in stack:
+            raise pickle.UnpicklingError("a malformed pickle (no mark)")
+        at = len(stack) - 1 - stack[::-1].index("mark")
+        items, stack[at:] = stack[at + 1 :], []
+        before = before[: before.index("mark")]
+    if len(stack) < len(before):
+        raise pickle.UnpicklingError("a malformed pickle (stack underflow)")
+    popped = stack[len(stack) - len(before) :] if before else []
+    del stack[len(stack) - len(before) :]
+    keys = popped[1:2] if op.name == "SETITEM" else items[0::2] if op.name == "SETITEMS" else []
+    if any(k not in ("str", "int", "bytes_or_str") for k in keys):
+        raise pickle.UnpicklingError("a dict key that is not a string")
+    stack.extend(s.name for s in op.stack_after)
+
+
+def _read_bounded(handle, limit: int, what: str) -> bytes:
+    """At most ``limit`` bytes of ``handle``, read in chunks (never trusting a
+    header's size); more is a corrupt checkpoint."""
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise pickle.UnpicklingError(f"{what} is larger than any checkpoint's")
+    return data
 
 
 def _load_zip(path: Path, storages: dict[str, _Storage]) -> Any:
@@ -258,7 +406,8 @@ def _load_zip(path: Path, storages: dict[str, _Storage]) -> Any:
         if byteorder in names and archive.read(byteorder).strip() != b"little":
             raise pickle.UnpicklingError("big-endian checkpoints are not supported")
         with archive.open(pkl[0]) as f:
-            state = _SafeUnpickler(f, storages).load()
+            data = _read_bounded(f, MAX_PICKLE_BYTES, "data.pkl")
+        state = _SafeUnpickler(_checked_pickle(data), storages).load()
         members = {info.filename: info for info in archive.infolist()}
     _, raw = _map(path)
     for key, storage in storages.items():
@@ -280,14 +429,19 @@ def _load_zip(path: Path, storages: dict[str, _Storage]) -> Any:
 def _load_legacy(path: Path, storages: dict[str, _Storage]) -> Any:
     """The pre-1.6 format: magic, version, sys info, the pickle, then raw storages."""
     with path.open("rb") as f:
-        header = _SafeUnpickler(f, storages)
-        if header.load() != _LEGACY_MAGIC:
-            raise pickle.UnpicklingError("not a PyTorch checkpoint")
-        header.load()  # protocol version
-        header.load()  # sys info: endianness, type sizes
-        state = _SafeUnpickler(f, storages).load()
-        keys = _SafeUnpickler(f, storages).load()
-        offset = f.tell()
+        # Five pickles in a row, then the raw storages: the pickles must lie
+        # in the first MAX_PICKLE_BYTES; each is checked, then unpickled.
+        head = f.read(MAX_PICKLE_BYTES)
+    offset, loads = 0, []
+    for _ in range(5):
+        checked = _checked_pickle(head[offset:])
+        loads.append(_SafeUnpickler(checked, storages).load())
+        offset += len(checked.getbuffer())
+    magic, _version, _sys_info, state, keys = loads
+    if magic != _LEGACY_MAGIC:
+        raise pickle.UnpicklingError("not a PyTorch checkpoint")
+    if not isinstance(keys, list) or not all(isinstance(k, str | int) for k in keys):
+        raise pickle.UnpicklingError("malformed storage list")
     _, raw = _map(path)
     for key in keys:
         storage = storages[str(key)]
@@ -296,7 +450,7 @@ def _load_legacy(path: Path, storages: dict[str, _Storage]) -> Any:
         (numel,) = struct.unpack("<q", raw[offset : offset + 8].tobytes())
         itemsize = 2 if storage.dtype == "bf16" else np.dtype(storage.dtype).itemsize
         offset += 8
-        if offset + numel * itemsize > raw.size:
+        if numel < 0 or offset + numel * itemsize > raw.size:
             raise EOFError("truncated storage")
         storage.attach(raw[offset : offset + numel * itemsize])
         offset += numel * itemsize

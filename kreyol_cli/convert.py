@@ -97,32 +97,8 @@ def convert_checkpoint(
             f"{src}: cannot convert a {config.model_type!r} model as {family!r}; "
             f"supported families: {', '.join(FAMILIES)}"
         )
-    target_tokens = _target_vocabulary(src, config) if family == "marian" else None
     try:
-        weights, source_format = _read_weights(src)
-        model = _build_model(config, weights)
-        del weights
-        vocab = Vocabulary.read(src, family)
-
-        with _torch_blocked():
-            import ctranslate2
-            from ctranslate2.converters import transformers as ct2_transformers
-
-        loader = _loader(ct2_transformers, family, target_tokens)()
-        try:
-            spec = loader(model, vocab)
-            del model
-            for name in dict.fromkeys([*copy_files, *tokenizer_files(src, family)]):
-                spec.register_file(str(src / name))
-            spec.validate()
-            # Nothing was written to the mapped weights yet: what the loader read
-            # (fused attention weights are copies) can leave memory now.
-            checkpoint.release_all()
-            _count_tensors(spec, progress)
-            spec.optimize(quantization=quantization)
-        except (ValueError, KeyError, AttributeError, IndexError) as exc:
-            raise CorruptModelError(f"{src}: cannot convert this checkpoint ({exc})") from exc
-
+        spec, source_format = _convert(src, config, family, quantization, copy_files, progress)
         dst.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
         try:
@@ -133,6 +109,8 @@ def convert_checkpoint(
             shutil.rmtree(tmp, ignore_errors=True)
     finally:
         checkpoint.forget_maps()
+    import ctranslate2
+
     return {
         "family": family,
         "quantization": quantization,
@@ -143,6 +121,40 @@ def convert_checkpoint(
 
 
 _MODEL_TYPES = {"marian": "marian", "nllb": "m2m_100", "m2m100": "m2m_100"}
+
+
+def _convert(src: Path, config: SimpleNamespace, family: str, quantization: str,
+             copy_files: Sequence[str], progress: Callable[[int, int], None] | None) -> tuple[Any, str]:
+    """The optimized ctranslate2 spec of ``src``, not saved yet, and its weights' format.
+
+    Whatever the files hold, a checkpoint that does not fit together is a
+    CorruptModelError, never an unexpected error.
+    """
+    try:
+        target_tokens = _target_vocabulary(src, config) if family == "marian" else None
+        weights, source_format = _read_weights(src)
+        model = _build_model(config, weights)
+        del weights
+        vocab = Vocabulary.read(src, family)
+
+        with _torch_blocked():
+            from ctranslate2.converters import transformers as ct2_transformers
+
+        loader = _loader(ct2_transformers, family, target_tokens)()
+        spec = loader(model, vocab)
+        del model
+        for name in dict.fromkeys([*copy_files, *tokenizer_files(src, family)]):
+            spec.register_file(str(src / name))
+        spec.validate()
+        # Nothing was written to the mapped weights yet: what the loader read
+        # (fused attention weights are copies) can leave memory now.
+        checkpoint.release_all()
+        _count_tensors(spec, progress)
+        spec.optimize(quantization=quantization)
+        return spec, source_format
+    except (ValueError, KeyError, AttributeError, IndexError, TypeError, OverflowError) as exc:
+        text = " ".join(str(exc).split())[:120]
+        raise CorruptModelError(f"{src}: cannot convert this checkpoint ({text})") from exc
 
 
 def _umask() -> int:
@@ -264,15 +276,49 @@ def _loader(ct2_transformers: Any, family: str, target_tokens: list[str] | None 
 # --------------------------------------------------------------------- reading
 
 
+# Ranges of the config fields conversion computes with: far above any published
+# model (NLLB-3.3B: d_model 2048, 24 layers, 256k vocabulary), low enough that
+# no config can make kreyol allocate gigabytes for tables it makes itself.
+_CONFIG_RANGES = {
+    "vocab_size": (1, 1_000_000), "max_position_embeddings": (1, 32_768), "d_model": (1, 16_384),
+    "encoder_layers": (1, 128), "decoder_layers": (1, 128), "encoder_attention_heads": (1, 256),
+    "decoder_attention_heads": (1, 256), "encoder_ffn_dim": (1, 131_072),
+    "decoder_ffn_dim": (1, 131_072),
+}  # fmt: skip
+_TOKEN_IDS = ("pad_token_id", "eos_token_id", "bos_token_id", "decoder_start_token_id")
+
+
 def _read_config(src: Path) -> SimpleNamespace:
     raw = read_json(src / "config.json")
     model_type = raw.get("model_type")
-    if model_type not in _CONFIG_DEFAULTS:
+    if not isinstance(model_type, str) or model_type not in _CONFIG_DEFAULTS:
         raise CorruptModelError(
-            f"{src}: unsupported architecture {model_type!r}; "
+            f"{src}: unsupported architecture {str(model_type)[:40]!r}; "
             f"supported families: {', '.join(FAMILIES)}"
         )
-    return SimpleNamespace(**{**_CONFIG_DEFAULTS[model_type], **raw})
+    config = {**_CONFIG_DEFAULTS[model_type], **raw}
+    for name, value in config.items():
+        _check_field(src, name, value, config)
+    return SimpleNamespace(**config)
+
+
+def _check_field(src: Path, name: str, value: Any, config: dict[str, Any]) -> None:
+    """Refuse a config field of the wrong type or out of range (a CorruptModelError)."""
+    default = _CONFIG_DEFAULTS[config["model_type"]].get(name)
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if name in _CONFIG_RANGES:
+        low, high = _CONFIG_RANGES[name]
+        ok = whole and low <= value <= high
+    elif name in _TOKEN_IDS:
+        ok = value is None or (whole and 0 <= value < config["vocab_size"])
+    elif isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+    else:
+        return
+    if not ok:
+        raise CorruptModelError(f"{src}: config.json has an invalid {name} ({str(value)[:40]})")
 
 
 def _guess_family(src: Path, config: SimpleNamespace) -> str:
@@ -280,7 +326,7 @@ def _guess_family(src: Path, config: SimpleNamespace) -> str:
         return "marian"
     tokenizer_class = ""
     if (src / "tokenizer_config.json").exists():
-        tokenizer_class = read_json(src / "tokenizer_config.json").get("tokenizer_class") or ""
+        tokenizer_class = str(read_json(src / "tokenizer_config.json").get("tokenizer_class") or "")
     if tokenizer_class.startswith("Nllb"):
         return "nllb"
     if tokenizer_class.startswith("M2M100") or (src / "vocab.json").exists():
@@ -296,7 +342,7 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
     for fmt, single in (("safetensors", "model.safetensors"), ("pytorch_model.bin", "pytorch_model.bin")):
         index = src / f"{single}.index.json"
         if index.exists():
-            shards = sorted(set(read_json(index).get("weight_map", {}).values()))
+            shards = _shard_names(src, index)
         elif (src / single).exists():
             shards = [single]
         else:
@@ -317,6 +363,22 @@ def _read_weights(src: Path) -> tuple[dict[str, np.ndarray], str]:
                 raise CorruptModelError(f"{path}: unreadable weights ({exc})") from exc
         return weights, fmt
     raise CorruptModelError(f"{src}: no weights (model.safetensors or pytorch_model.bin) found")
+
+
+def _shard_names(src: Path, index: Path) -> list[str]:
+    """The shard files an index names, each a plain file name inside ``src``.
+
+    A name with a folder, ``..`` or an absolute path is refused: a repository
+    must not make kreyol read files from outside its own folder.
+    """
+    weight_map = read_json(index).get("weight_map", {})
+    if not isinstance(weight_map, dict) or not all(isinstance(v, str) for v in weight_map.values()):
+        raise CorruptModelError(f"{index}: weight_map must map tensor names to shard files")
+    shards = sorted(set(weight_map.values()))
+    for shard in shards:
+        if Path(shard).name != shard or shard in ("", ".", "..") or "\\" in shard:
+            raise CorruptModelError(f"{index}: shard {shard[:60]!r} is not a file of the checkpoint")
+    return shards
 
 
 # ------------------------------------------------------------ the module tree

@@ -104,14 +104,25 @@ def target_ids(tokenizer, tokens: list[str]) -> list[int]:
     return tokenizer.convert_tokens_to_ids(tokens)
 
 
+# The largest JSON file a checkpoint holds is NLLB's tokenizer.json (17 MB).
+MAX_JSON_BYTES = 256 << 20
+
+
 def read_json(path: Path) -> dict[str, Any]:
-    """A JSON file of a checkpoint; missing or unreadable is a CorruptModelError."""
+    """A JSON object file of a checkpoint; missing, too large, unreadable or
+    not an object is a CorruptModelError."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise CorruptModelError(f"{path}: larger than any checkpoint's {path.name}")
+        value = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CorruptModelError(f"{path.parent}: {path.name} is missing") from None
-    except (OSError, ValueError) as exc:
-        raise CorruptModelError(f"{path}: unreadable ({exc})") from exc
+    except (OSError, ValueError, RecursionError) as exc:
+        text = " ".join(str(exc).split())[:120]
+        raise CorruptModelError(f"{path}: unreadable ({text})") from exc
+    if not isinstance(value, dict):
+        raise CorruptModelError(f"{path}: not a JSON object")
+    return value
 
 
 class Vocabulary:
