@@ -28,6 +28,10 @@ from kreyol_cli.settings import Settings
 log = logging.getLogger(__name__)
 
 NAMESPACES = ("translation", "audio", "encoded", "memory")
+#: Namespaces whose plain-data pickles, written before values were framed, are
+#: still read (cachevalue): human work, and text that cannot be checked anyway.
+#: Audio and encoded values of before are recomputed: they had no checksum.
+LEGACY_READABLE = ("memory", "translation")
 #: Namespaces of human work, not results: cleared only when named (``-n memory``).
 KEPT = ("memory",)
 _MISSING = object()
@@ -142,18 +146,20 @@ class Cache:
     def _connect(self, namespace: str):
         import diskcache
 
+        from kreyol_cli.cachevalue import LegacyDisk, SafeDisk
+
         directory = self.directory(namespace)
-        limit = self.settings.size_limits.get(namespace, 2**30)
+        options = {"size_limit": self.settings.size_limits.get(namespace, 2**30), "statistics": 0,
+                   "eviction_policy": "least-recently-stored",
+                   "disk": LegacyDisk if namespace in LEGACY_READABLE else SafeDisk}
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            return diskcache.Cache(str(directory), size_limit=limit, statistics=0,
-                                   eviction_policy="least-recently-stored")
+            return diskcache.Cache(str(directory), **options)
         except (sqlite3.DatabaseError, OSError, ValueError) as exc:
             self._report(f"cache '{namespace}' is unreadable ({exc}); rebuilding it")
             self._discard(directory)
             directory.mkdir(parents=True, exist_ok=True)
-            return diskcache.Cache(str(directory), size_limit=limit, statistics=0,
-                                   eviction_policy="least-recently-stored")
+            return diskcache.Cache(str(directory), **options)
 
     def _discard(self, directory: Path) -> None:
         """Move a broken namespace aside (atomic), then delete it."""
@@ -201,14 +207,21 @@ class Cache:
                 if attempt:
                     return None
                 self._rebuild(namespace, exc)
-            except Exception as exc:  # noqa: BLE001 - an unpicklable value is a corrupt entry
-                self._report(f"cache entry unreadable ({type(exc).__name__}); recomputing it")
-                self.delete(namespace, key)
+            except Exception as exc:  # noqa: BLE001 - a corrupt entry, whatever it raised
+                self._drop(namespace, key, exc)
                 value = _MISSING
                 break
         if count:
             self.record(namespace, hit=value is not _MISSING)
         return None if value is _MISSING else value
+
+    def _drop(self, namespace: str, key: str, exc: BaseException) -> None:
+        """Delete a corrupt entry so it is recomputed; say so once per namespace."""
+        self.delete(namespace, key)
+        reported = self.__dict__.setdefault("_dropped", set())
+        if namespace not in reported:
+            reported.add(namespace)
+            self._report(f"cache '{namespace}': a corrupt entry was dropped ({exc}); recomputing it")
 
     def record(self, namespace: str, *, hit: bool) -> None:
         """Count a hit or a miss (kept in memory, written to disk by ``flush``)."""
@@ -241,11 +254,13 @@ class Cache:
         self._write(namespace, lambda db, ttl: db.set(key, value, expire=ttl, retry=True))
 
     def set_file(self, namespace: str, key: str, path: Path) -> None:
-        """Store the contents of the file ``path`` (streamed, not held in memory)."""
+        """Store the contents of the file ``path`` (streamed, not held in memory),
+        with its checksum under ``KEY:sum``."""
 
         def put(db, ttl) -> None:
             with open(path, "rb") as handle:
                 db.set(key, handle, expire=ttl, read=True, retry=True)
+            db.set(key + ":sum", _file_sum(path), expire=ttl, retry=True)
 
         self._write(namespace, put)
 
@@ -272,14 +287,28 @@ class Cache:
         if not self.enabled or not self.read:
             return None
         try:
-            handle = self._db(namespace).get(key, default=None, read=True, retry=True)
+            db = self._db(namespace)
+            expected = db.get(key + ":sum", default=None, retry=True)
+            handle = db.get(key, default=None, read=True, retry=True)
         except (sqlite3.DatabaseError, OSError, ValueError):
             return None
-        return handle if hasattr(handle, "read") else None
+        except Exception as exc:  # noqa: BLE001 - a corrupt entry, whatever it raised
+            self._drop(namespace, key, exc)
+            return None
+        if not hasattr(handle, "read"):
+            return None
+        if expected is None or _file_sum(handle) != expected:
+            handle.close()
+            self._drop(namespace, key, ValueError("checksum mismatch"))
+            return None
+        handle.seek(0)
+        return handle
 
     def delete(self, namespace: str, key: str) -> None:
         with contextlib.suppress(sqlite3.DatabaseError, OSError):
-            self._db(namespace).delete(key, retry=True)
+            db = self._db(namespace)
+            db.delete(key, retry=True)
+            db.delete(key + ":sum", retry=True)
 
     def namespaces(self) -> list[str]:
         """Known namespaces plus any other directory found in the cache root."""
@@ -356,6 +385,17 @@ class Cache:
             _POOL.pop((os.getpid(), str(self.directory(ns))), None)
             db.close()
         self._open.clear()
+
+
+def _file_sum(source) -> dict[str, Any]:
+    """Size and blake2b of a file (a path, or an open binary handle read to its end)."""
+    digest, size = hashlib.blake2b(digest_size=16), 0
+    with contextlib.ExitStack() as stack:
+        handle = stack.enter_context(open(source, "rb")) if isinstance(source, str | Path) else source
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return {"size": size, "blake2b": digest.hexdigest()}
 
 
 def _writable(directory: Path) -> bool:

@@ -320,14 +320,14 @@ _ALLOWED_OPS = frozenset((
     "PROTO", "FRAME", "STOP", "MARK", "POP", "POP_MARK", "DUP",
     "NONE", "NEWTRUE", "NEWFALSE", "BININT", "BININT1", "BININT2", "LONG1", "BINFLOAT",
     "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "SHORT_BINSTRING", "BINSTRING",
-    "SHORT_BINBYTES", "BINBYTES", "EMPTY_DICT", "DICT", "SETITEM", "SETITEMS",
+    "SHORT_BINBYTES", "BINBYTES", "BINBYTES8", "EMPTY_DICT", "DICT", "SETITEM", "SETITEMS",
     "EMPTY_LIST", "LIST", "APPEND", "APPENDS", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3",
     "BINPUT", "LONG_BINPUT", "MEMOIZE", "BINGET", "LONG_BINGET",
     "GLOBAL", "STACK_GLOBAL", "REDUCE", "BUILD", "BINPERSID",
 ))  # fmt: skip
 
 
-def _checked_pickle(data: bytes) -> io.BytesIO:
+def checked_pickle(data: bytes) -> io.BytesIO:
     """The pickle at the start of ``data``, up to its STOP, as a stream for the
     unpickler, once it is known to be shaped like a state dict's.
 
@@ -407,7 +407,7 @@ def _load_zip(path: Path, storages: dict[str, _Storage]) -> Any:
             raise pickle.UnpicklingError("big-endian checkpoints are not supported")
         with archive.open(pkl[0]) as f:
             data = _read_bounded(f, MAX_PICKLE_BYTES, "data.pkl")
-        state = _SafeUnpickler(_checked_pickle(data), storages).load()
+        state = _SafeUnpickler(checked_pickle(data), storages).load()
         members = {info.filename: info for info in archive.infolist()}
     _, raw = _map(path)
     for key, storage in storages.items():
@@ -434,7 +434,7 @@ def _load_legacy(path: Path, storages: dict[str, _Storage]) -> Any:
         head = f.read(MAX_PICKLE_BYTES)
     offset, loads = 0, []
     for _ in range(5):
-        checked = _checked_pickle(head[offset:])
+        checked = checked_pickle(head[offset:])
         loads.append(_SafeUnpickler(checked, storages).load())
         offset += len(checked.getbuffer())
     magic, _version, _sys_info, state, keys = loads

@@ -10,6 +10,7 @@ is human work, not a recomputable result.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import time
@@ -55,9 +56,11 @@ def _get(cache: Cache, k: str):
     # which are about recomputing results, not about forgetting human work.
     if not (cache.directory(NAMESPACE) / "cache.db").exists():
         return None
+    from kreyol_cli.cachevalue import CorruptValue
+
     try:
         return cache._db(NAMESPACE).get(k, retry=True)  # noqa: SLF001
-    except (sqlite3.DatabaseError, OSError):
+    except (sqlite3.DatabaseError, OSError, CorruptValue):
         return None
 
 
@@ -115,10 +118,12 @@ def entries(cache: Cache) -> Iterator[Correction]:
         return
     db = cache._db(NAMESPACE)  # noqa: SLF001 - iteration is not part of Cache's API
     rows = []
-    for k in db.iterkeys():
-        value = db.get(k)
+    # Keys stored as text only: a pickled key (planted, never written by kreyol) is skipped.
+    for (k,) in db._sql("SELECT key FROM Cache WHERE raw = 1").fetchall():  # noqa: SLF001
+        value = _get(cache, k)
         if k != _REVISION and isinstance(value, dict) and "target" in value:
-            rows.append(Correction(**value))
+            with contextlib.suppress(TypeError):
+                rows.append(Correction(**value))
     yield from sorted(rows, key=lambda c: c.added)
 
 
