@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from kreyol_cli.errors import OutputError, UsageError
-from kreyol_cli.fileio import commit_temp, discard_temp, make_public, sync, temp_beside
+from kreyol_cli.fileio import commit_temp, discard_temp, sync, temp_beside
 
 FORMATS = ("wav", "flac", "ogg", "mp3", "raw", "m4b", "m4a")
 _CODECS = {
@@ -144,9 +144,13 @@ class WavFileSink(AudioSink):
     def __init__(self, path: Path, sample_rate: int) -> None:
         self.path = path
         self.sample_rate = sample_rate
-        self.tmp = _temp_beside(path)
-        self.handle = open(self.tmp, "wb")  # noqa: SIM115 - closed in close/abort
-        self.handle.write(wav_header(sample_rate, 0))
+        # One open of the target: a FIFO opened, closed and opened again would
+        # give its reader end of file at once, then block kreyol for ever.
+        fd, self.tmp = temp_beside(path)
+        self.handle = os.fdopen(fd, "wb")  # closed in close/abort
+        # A pipe cannot have its header patched at the end: it gets the
+        # streaming header (unknown length) up front, as -o - does.
+        self.handle.write(wav_header(sample_rate, 0) if self.handle.seekable() else wav_header(sample_rate))
 
     def write(self, pcm: bytes) -> None:
         self.handle.write(pcm)
@@ -176,19 +180,32 @@ class FfmpegSink(AudioSink):
                  extra_args: list[str] | None = None) -> None:
         self.path = path
         exe = ffmpeg_exe()
-        self.tmp = _temp_beside(path) if path is not None else None
+        self.tmp, out_fd = None, None
+        if path is not None:
+            fd, tmp = temp_beside(path)
+            if tmp == str(path):  # in place (a FIFO, /dev/stdout): ffmpeg writes to that one open
+                if fmt in ("m4b", "m4a"):
+                    os.close(fd)
+                    raise UsageError(f"m4b/m4a cannot be streamed to {path}: give -o FILE.m4b")
+                out_fd = fd
+            else:
+                os.close(fd)
+                self.tmp = tmp
         cmd = [exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-               *(extra_args or []), *_CODECS[fmt], str(self.tmp) if self.tmp else "pipe:1"]
+               *(extra_args or []), *_CODECS[fmt], self.tmp or "pipe:1"]
         try:
             self.proc = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
-                stdout=None if path is None else subprocess.DEVNULL,
+                stdout=out_fd if out_fd is not None else None if path is None else subprocess.DEVNULL,
             )
         except OSError as exc:
             if self.tmp is not None:
                 discard_temp(self.tmp, self.path)
             raise OutputError(f"cannot start ffmpeg ({exc.strerror}): use --format wav") from None
+        finally:
+            if out_fd is not None:
+                os.close(out_fd)  # ffmpeg holds its own copy
 
     def write(self, pcm: bytes) -> None:
         try:
@@ -220,14 +237,6 @@ class FfmpegSink(AudioSink):
         self.proc.wait()
         if self.tmp is not None:
             discard_temp(self.tmp, self.path)
-
-
-def _temp_beside(path: Path) -> Path:
-    fd, name = temp_beside(path)
-    os.close(fd)
-    if name != str(path):
-        make_public(name)
-    return Path(name)
 
 
 @contextlib.contextmanager
@@ -301,8 +310,8 @@ class _RawFileSink(WavFileSink):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp = _temp_beside(path)
-        self.handle = open(self.tmp, "wb")  # noqa: SIM115 - closed in close/abort
+        fd, self.tmp = temp_beside(path)
+        self.handle = os.fdopen(fd, "wb")  # closed in close/abort
 
     def close(self) -> None:
         self.handle.flush()

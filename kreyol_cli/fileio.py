@@ -12,7 +12,6 @@ import contextlib
 import errno
 import io
 import os
-import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -202,47 +201,52 @@ def atomic_output(path: str | Path, *, binary: bool = False, encoding: str = "ut
 
 
 def in_place(target: str | Path) -> bool:
-    """Whether ``target`` is written where it is rather than replaced: an existing
-    device or FIFO. Renaming a temp file onto ``/dev/null`` would replace the
-    device itself (as root) or fail (as anyone else)."""
-    try:
-        mode = os.stat(target).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    """Whether ``target`` is written where it is rather than replaced: one of
+    this process's descriptors (``/dev/stdout``), a device or a FIFO, or a
+    link to one (``kreyol_cli.target``)."""
+    from kreyol_cli.target import resolve
+
+    return resolve(target).in_place
 
 
 def temp_beside(target: Path) -> tuple[int, str]:
-    """A new ``.NAME.*.part`` file in ``target``'s folder: (fd, path).
+    """A new ``.NAME.*.part`` file beside what ``target`` leads to: (fd, path).
 
-    Same folder, so the final ``os.replace`` is an atomic rename; the
-    ``.part`` suffix lets a later run sweep up what a killed run left. For a
-    device or FIFO (:func:`in_place`) it is the target itself, opened for
-    writing; :func:`commit_temp` and :func:`discard_temp` then leave it be.
+    Same folder as the final file (a symlink's target, not the link), so the
+    final ``os.replace`` is an atomic rename there and the link stays; the
+    ``.part`` suffix lets a later run sweep up what a killed run left. For an
+    in-place target (:func:`in_place`) it is the target itself, opened once
+    for writing; :func:`commit_temp` and :func:`discard_temp` then leave it be.
 
     Raises:
         OutputError: The folder does not exist or is not writable.
     """
-    if in_place(target):
-        try:
-            return os.open(target, os.O_WRONLY), str(target)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror} (choose another -o)"
-                              ) from None
-    directory = target.parent if str(target.parent) else Path(".")
+    from kreyol_cli.target import open_in_place, resolve
+
+    where = resolve(target)
+    if where.in_place:
+        return open_in_place(where, target), str(target)
+    final = Path(where.path)
+    directory = final.parent
     if not directory.is_dir():
         raise OutputError(f"cannot write {target}: folder {directory} does not exist")
     try:
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+        return tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=directory)
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise OutputError(f"cannot write {target}: the file name is too long") from None
         raise OutputError(f"cannot write {target}: {exc.strerror} (choose another -o)") from None
 
 
 def commit_temp(tmp: str | Path, target: str | Path) -> None:
-    """Put a finished temp file from :func:`temp_beside` in place of ``target``."""
+    """Put a finished temp file from :func:`temp_beside` in place of what
+    ``target`` leads to, with the replaced file's permissions."""
     if str(tmp) != str(target):
-        make_public(tmp)
-        os.replace(tmp, target)
+        from kreyol_cli.target import keep_owner_and_mode, resolve
+
+        final = resolve(target).path
+        keep_owner_and_mode(str(tmp), final, _public_mode())
+        os.replace(tmp, final)
 
 
 def discard_temp(tmp: str | Path, target: str | Path) -> None:
@@ -263,9 +267,13 @@ def sync(fd: int) -> None:
 
 def make_public(path: str | Path) -> None:
     """Give a mkstemp file (private) the permissions a normal new file gets."""
+    os.chmod(path, _public_mode())
+
+
+def _public_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
+    return 0o666 & ~mask
 
 
 @contextlib.contextmanager

@@ -67,9 +67,9 @@ def tts_command(
     from kreyol_cli.audio import check_output, choose_format, open_sink
     from kreyol_cli.cache import Cache
     from kreyol_cli.commands.subtitles import speak_file, subtitle_input
-    from kreyol_cli.errors import UsageError
+    from kreyol_cli.errors import OutputError, UsageError
     from kreyol_cli.executor import make_executor, plan_for
-    from kreyol_cli.fileio import TERMINAL_HINT, nonempty, reads_terminal, text_source
+    from kreyol_cli.fileio import TERMINAL_HINT, nonempty, reads_terminal, same_file, text_source
     from kreyol_cli.inputs import input_text
     from kreyol_cli.registry import Registry
     from kreyol_cli.settings import Settings, default_jobs
@@ -83,6 +83,9 @@ def tts_command(
     if lexicon and lang != "ht":
         raise UsageError("--lexicon is for Creole text (--lang ht); espeak-ng reads en and fr")
     audio_format = choose_format(output, fmt)
+    # The input itself, or a lone TEXT argument naming the file (a subtitle file).
+    if any(same_file(source, output) for source in [input, *(text or [])[:1]]):
+        raise OutputError(f"{output}: refusing to overwrite the input file")
     check_output(output)  # fail before minutes of synthesis, not after
     typing = reads_terminal(text, input)
     # A person typing: a hint instead of a bar drawn over what they type.
