@@ -156,8 +156,8 @@ def read_word(word: str, lexicon: Lexicon | None = None) -> Reading:
         return Reading(word, found, "names")
     if any(ch.isdigit() for ch in word):
         spoken = normalize(word)
-        if any(ch.isdigit() for ch in spoken):  # cannot happen; stops any recursion
-            spoken = re.sub(r"\d", " ", spoken)
+        # normalize leaves no digit; this stops any recursion (², ٣) whatever it does.
+        spoken = "".join(" " if ch.isdigit() else ch for ch in spoken)
         ipa = "".join(read_word(part, lexicon).ipa for part in re.findall(r"[^\W_]+", spoken))
         return Reading(word, ipa, "number")
     if is_acronym(word):
