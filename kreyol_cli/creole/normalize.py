@@ -73,11 +73,13 @@ _SYMBOLS = {
 }  # fmt: skip
 _HEADING_WORDS = (
     "chapit|chapt|pati|seksyon|liv|tòm|tom|volim|leson|atik|tit|episod|etap|faz|kantik|"
-    "sòm|chapter|part|section|chapitre|partie|tome|article|leçon"
+    "sòm|syèk|syek|chapter|siècle|part|section|chapitre|partie|tome|article|leçon"
 )
 # Only I V X L C: chapter numbers stay small, and D/M alone are letters or pronouns.
 _ROMAN = re.compile(rf"\b({_HEADING_WORDS})(\s+)([IVXLC]+)\b", re.IGNORECASE)
 _ROMAN_LINE = re.compile(r"^([ \t]*)([IVXLC]+)([ \t]*[.:)]?[ \t]*)$", re.MULTILINE)
+# A numbered heading: "VIII. Pwogram", "I. Kouman n ap abiye?" (not C. or L., list letters).
+_ROMAN_ITEM = re.compile(r"^([ \t]*)([IVXLC]{2,}|[IV])([.)])(?=[ \t]+\S)", re.MULTILINE)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 _URL = re.compile(
@@ -101,12 +103,12 @@ _NUMBER = re.compile(
     r"(?:(?P<dec>[.,])(?P<frac>[0-9]+))?(?![\w]|[.,][0-9])"
 )
 _AMOUNT = r"(?P<num>[0-9]{1,3}(?:[ .,][0-9]{3})+(?:[.,][0-9]{1,2})?|[0-9]+(?:[.,][0-9]{1,2})?)"
-_CURRENCY_BEFORE = re.compile(r"(?<![\w])(?P<cur>US\$|\$|HTG|USD|EUR|€)\s?" + _AMOUNT + r"(?![\w]|[.,][0-9])")
+_CURRENCY_BEFORE = re.compile(r"(?<![\w])(?P<cur>\$\s?US|US\s?\$|\$|HTG|USD|EUR|€)\s?" + _AMOUNT + r"(?![\w]|[.,][0-9])")
 _CURRENCY_AFTER = re.compile(
-    r"(?<![\w,.])" + _AMOUNT + r"\s?(?P<cur>\$|€|(?i:htg|usd|eur|goud|dola|gdes?))(?![\w])"
+    r"(?<![\w,.])" + _AMOUNT + r"\s?(?P<cur>\$\s?US|US\s?\$|\$|€|(?i:htg|usd|eur|goud|dola|gdes?))(?![\w])"
 )
 _CURRENCY_WORDS = {
-    "$": "dola", "us$": "dola", "usd": "dola", "dola": "dola", "htg": "goud", "goud": "goud",
+    "$": "dola", "us$": "dola", "$us": "dola", "usd": "dola", "dola": "dola", "htg": "goud", "goud": "goud",
     "g": "goud", "gde": "goud", "gdes": "goud", "eur": "ewo", "€": "ewo",
 }  # fmt: skip
 _CENTS = {"dola": "san", "goud": "santim", "ewo": "santim"}
@@ -134,20 +136,26 @@ def normalize(text: str) -> str:
     try:
         return _normalize(text)
     except Exception:  # never let one odd sentence stop an audiobook
-        _LOG.warning("normalize failed; text kept as written", exc_info=True)
+        _LOG.warning("normalize failed on one sentence; text kept as written")
+        _LOG.debug("normalize failed", exc_info=True)
         return _tidy(_typography(text))
 
 
 def _normalize(text: str) -> str:
     text = _typography(text)
     text = _URL.sub(_read_url, text)
+    text = _PHONE.sub(_read_phone, text)
+    text = _PHONE_WORD.sub(lambda m: m.group(1) + digits(m.group(2)), text)
     text = _money(text)
     text = _dates(text)
+    text = _FRACTION.sub(_read_fraction, text)
     text = _times(text)
     text = re.sub(r"([0-9])\s?%", r"\1 pousan", text)
     text = re.sub(r"([0-9])\s?°\s?C\b", r"\1 degre selsiyis", text)
     text = _ordinals(text)
     text = _UNIT.sub(lambda m: f"{m.group(1)} {_UNITS[m.group(2)]}", text)
+    # A lone m is the pronoun (2 m ap vini) except after a decimal: 1,75 m.
+    text = re.sub(r"([0-9][.,][0-9]+)\s?m\b(?!['’])", r"\1 mèt", text)
     text = _abbreviations(text)
     text = _roman(text)
     text = re.sub(r"(?<=[0-9])\s?-\s?(?=[0-9])", " a ", text)  # ranges: 10-12 -> dis a douz
@@ -312,8 +320,53 @@ def _times(text: str) -> str:
             return m.group(0)
         return f"{cardinal(hour)} è" + (f" {cardinal(minute)}" if minute else "")
 
+    def hour_e(m: re.Match[str]) -> str:
+        # "8è" is an hour after a/vè/depi, before minutes or "nan maten", or ending a clause;
+        # elsewhere ("3è ane") it is an ordinal, left for _ordinals.
+        if m.group("pre") is None and m.group("m") is None and m.group("post") is None:
+            return m.group(0)
+        hour, minute = int(m.group("h")), int(m.group("m") or 0)
+        if hour > 24:
+            return m.group(0)
+        return (m.group("pre") or "") + f"{cardinal(hour)} è" + (f" {cardinal(minute)}" if minute else "")
+
     text = re.sub(r"\b([0-9]{1,2})\s?[hH]([0-9]{2})?\b", read, text)
+    text = _HOUR_E.sub(hour_e, text)
     return re.sub(r"(?<![0-9:])\b([0-9]{1,2}):([0-9]{2})\b(?!:[0-9])", read, text)
+
+
+_HOUR_E = re.compile(
+    r"(?P<pre>\b(?i:a|à|vè|depi|jiska|rive|pou|ant|ak)\s+)?\b(?P<h>[0-9]{1,2})è(?:\s?(?P<m>[0-5][0-9])\b|\b)"
+    r"(?P<post>(?=\s*(?:$|[.,;:!?)]|(?:di|nan)\s?(?:maten|midi|swa|aswè)\b|aprèmidi\b)))?",
+    re.MULTILINE,
+)
+# +509 3712-3456, 3712 3456: a phone number, read digit by digit in its groups.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?P<plus>\+)(?P<cc>[0-9]{1,3})[ .-]?)?(?P<a>[2-5][0-9]{3})[ .-](?P<b>[0-9]{4})"
+    r"(?![0-9]|[.,-][0-9])"
+)
+# An 8-digit Haitian number written without spaces, after a word that announces it.
+_PHONE_WORD = re.compile(
+    r"(?i)(\b(?:telefòn|telefon|tel\.?|tél\.?|rele|whatsapp|nimewo)\s*:?\s*)([0-9]{8})\b"
+)
+_FRACTION = re.compile(r"(?<![0-9/.,])([1-9])/([1-9][0-9]?)(?![0-9]|[/.,][0-9])")
+_DENOMINATORS = {2: "demi", 3: "tyè", 4: "ka"}
+
+
+def _read_phone(m: re.Match[str]) -> str:
+    a, b = m.group("a"), m.group("b")
+    if m.group("plus") is None and a < b and a[0] in "12" and b[0] in "12":
+        return m.group(0)  # 2010-2020: a range of years
+    groups = ([f"plis {digits(m.group('cc'))}"] if m.group("plus") else []) + [digits(a), digits(b)]
+    return ", ".join(groups)
+
+
+def _read_fraction(m: re.Match[str]) -> str:
+    top, bottom = int(m.group(1)), int(m.group(2))
+    if top >= bottom:
+        return m.group(0)  # 24/7, 3/2: not a fraction of a whole
+    name = _DENOMINATORS.get(bottom) or ordinal(bottom)
+    return f"{'yon' if top == 1 else cardinal(top)} {name}"
 
 
 def _ordinals(text: str) -> str:
@@ -358,7 +411,12 @@ def _roman(text: str) -> str:
             return m.group(0)
         return f"{m.group(1)}{cardinal(value)}{m.group(3)}"
 
+    def item(m: re.Match[str]) -> str:
+        value = _roman_value(m.group(2))
+        return m.group(0) if value is None else f"{m.group(1)}{cardinal(value)}{m.group(3)}"
+
     text = _ROMAN.sub(heading, text)
+    text = _ROMAN_ITEM.sub(item, text)
     return _ROMAN_LINE.sub(line, text)
 
 
