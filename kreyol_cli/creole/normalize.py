@@ -103,7 +103,9 @@ _NUMBER = re.compile(
     r"(?:(?P<dec>[.,])(?P<frac>[0-9]+))?(?![\w]|[.,][0-9])"
 )
 _AMOUNT = r"(?P<num>[0-9]{1,3}(?:[ .,][0-9]{3})+(?:[.,][0-9]{1,2})?|[0-9]+(?:[.,][0-9]{1,2})?)"
-_CURRENCY_BEFORE = re.compile(r"(?<![\w])(?P<cur>\$\s?US|US\s?\$|\$|HTG|USD|EUR|€)\s?" + _AMOUNT + r"(?![\w]|[.,][0-9])")
+_CURRENCY_BEFORE = re.compile(
+    r"(?<![\w])(?P<cur>\$\s?US|US\s?\$|\$|HTG|USD|EUR|€)\s?" + _AMOUNT + r"(?![\w]|[.,][0-9])"
+)
 _CURRENCY_AFTER = re.compile(
     r"(?<![\w,.])" + _AMOUNT + r"\s?(?P<cur>\$\s?US|US\s?\$|\$|€|(?i:htg|usd|eur|goud|dola|gdes?))(?![\w])"
 )
