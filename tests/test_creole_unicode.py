@@ -113,3 +113,15 @@ def test_huge_numbers_are_read_digit_by_digit_in_linear_time(text, caplog):
 def test_a_long_number_is_digits_and_a_short_one_a_cardinal():
     assert normalize("Li peye " + "1" * 20 + " goud") == "Li peye " + " ".join(["en"] * 20) + " goud"
     assert normalize("Li peye 1 500 000 goud") == "Li peye yon milyon senk san mil goud"
+
+
+def test_any_text_is_read_without_crashing():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    @hypothesis.settings(max_examples=300, deadline=2000, database=None)
+    @hypothesis.given(st.text(max_size=40))
+    def check(text):
+        _check(text)
+
+    check()
