@@ -85,6 +85,7 @@ def test_every_digit_of_every_script_is_read_as_a_number():
     ("٣ pitit", "twa pitit"),
     ("𝐃𝐢𝐫𝐞𝐤𝐬𝐲𝐨𝐧 𝟐𝟗 out", "Direksyon ventnèf out"),  # styled text as on social media
     ("Chapit Ⅳ", "Chapit kat"),
+    ("30℃", "trant degre selsiyis"), ("№ 5", "nimewo senk"), ("Coca-Cola™", "Coca-Cola"), ("ﬁn", "fin"),
 ])  # fmt: skip
 def test_symbols_are_read_as_creole_words(text, words):
     assert normalize(text) == words

@@ -58,6 +58,7 @@ _UNIT = re.compile(r"([0-9])\s?(km/h|km|cm|mm|kg|mg|ml|mn)\b")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 #: A superscript glued to a word: m² mèt kare, x³ x o kib.
 _SUPERSCRIPT_WORDS = {"²": " kare ", "³": " kib "}
+_LETTERLIKE = {"℃": "°C", "℉": "°F", "№": "No"}
 _SQUARE_UNIT = re.compile(r"(?<![^\W\d_])(km|cm|mm|m)([²³])")
 _FRACTIONS = {
     "½": "yon demi", "¼": "yon ka", "¾": "twa ka", "⅓": "yon tyè", "⅔": "de tyè",
@@ -154,6 +155,7 @@ def _normalize(text: str) -> str:
     text = _times(text)
     text = re.sub(r"([0-9])\s?%", r"\1 pousan", text)
     text = re.sub(r"([0-9])\s?°\s?C\b", r"\1 degre selsiyis", text)
+    text = re.sub(r"([0-9])\s?°\s?F\b", r"\1 degre farenayt", text)
     text = _ordinals(text)
     text = _UNIT.sub(lambda m: f"{m.group(1)} {_UNITS[m.group(2)]}", text)
     # A lone m is the pronoun (2 m ap vini) except after a decimal: 1,75 m.
@@ -186,6 +188,8 @@ def _unicode_number(m: re.Match[str]) -> str:
         words = _FRACTIONS[ch]
         # 2½ de e demi; ½ alone yon demi.
         return f" e {words.removeprefix('yon ')} " if after_digit else f" {words} "
+    if ch in _LETTERLIKE:
+        return _LETTERLIKE[ch]
     category = unicodedata.category(ch)
     if category == "Nd":  # a digit of another script, or a styled one (𝟐)
         return str(unicodedata.decimal(ch))
@@ -194,7 +198,10 @@ def _unicode_number(m: re.Match[str]) -> str:
         # Superscripts, circled and parenthesised numbers, Ⅳ, 𝐃 styled letters, ﬁ.
         if category == "No" and m.start() and m.string[m.start() - 1] in "0123456789":
             return f" pisans {folded} "  # 10⁶: ten to the power six
-        return folded.replace("\u2044", "/") if category[0] == "N" else folded
+        if category[0] == "N":
+            return folded.replace("\u2044", "/")
+        # Styled letters and ligatures are letters; ™ and other symbols go.
+        return folded if category[0] == "L" else ch
     if category[0] == "N":
         value = unicodedata.numeric(ch, None)
         if value is not None and value == int(value) and value < 10**12:
