@@ -26,9 +26,13 @@ from functools import lru_cache
 _APOSTROPHES = "'’ʼ‘`´"
 _FOREIGN_LETTERS = frozenset("qxéêëâäîïôöûüùçœæÿ")
 _PATTERNS = re.compile(
-    r"(?:ai|au|ea|ei|eu|ie|oi|oe|ae|ue|ph|th|gh|rh|([bcdfgklprstvz])\1"
+    r"(?:ai|au|ea|ei|eu|ie|oi|ae|ue|ph|th|gh|rh|tz|([bcdfgklprstvz])\1"
     r"|r(?![aàeèioòuyʊ])"
-    r"|(?<![aàeèioòuʊ])y(?![aàeèioòuʊ])"
+    # A final ny is Creole (moutany, Espay is ay): y between consonants is not.
+    r"|(?<![aàeèioòuʊn])y(?![aàeèioòuʊ])|(?<=n)y(?=[^aàeèioòuʊ])"
+    # chr/chl are French k (Christian; Creole achte, chwal keep ch); -ste and a mute e
+    # after èv/èz are French (Baptiste, Geneviève; Creole libète keeps its e).
+    r"|ch(?=[rl])|ste$|è[vz]e$"
     r"|e[bcdfgjklpqrstvxz]$|e[bcdfgjklpqrstvxz][bcdfgjklpqrstvxz]$|nd$)"
 )
 _ROUNDED = ("o", "ɔ", "u")
@@ -83,15 +87,29 @@ def creolize(ipa: str) -> str:
             continue
         out.append(_TO_CREOLE.get(ch, ch))
     text = unicodedata.normalize("NFC", "".join(out))
-    text = text.replace("œ̃", "ɛ̃").replace("ɑ̃", "ã")
+    text = text.replace("œ̃", "ɛ̃").replace("ɑ̃", "ã").replace("ð", "t").replace("θ", "t")
+    # Two vowels in a row get a glide: Raphaël Rafayèl, Léogâne Leyogàn, Miragoâne Miragwàn.
+    text = re.sub(r"(?<=[aeɛ])(?=[ɛoɔ])", "j", text)
+    text = re.sub(r"[oɔ](?=a)", "w", text)
+    text = re.sub(r"(?<=[^aeiouɛɔ\u0303])i(?=[aeɛoɔ])", "j", text)  # Richelieu Richlye
     # Final clusters simplify: Baptiste Batis, Ernest Ènès, contact kontak, table tab.
     return re.sub(r"(?<=s)t$|(?<=k)t$|(?<=[bpdtkɡfv])l$", "", text)
+
+
+def _spelling(word: str) -> str:
+    """Spellings Haitians read against the French rules, rewritten first."""
+    if word[:1].isupper():
+        # -tion in a name is tyon: Pétion Petyon (in a common noun it is syon: nasyon).
+        word = re.sub(r"tion(?=$|-)", "tyon", word)
+        # A final -er after a consonant is è in a name: Wesner Wesnè (not -ier Didye, -ger Woje).
+        word = re.sub(r"(?<=[^aeiougjy])er$", "èr", word)
+    return word
 
 
 @lru_cache(maxsize=4096)
 def read(word: str) -> str:
     """A foreign-spelled word as a Haitian reads it; empty if espeak-ng fails."""
     try:
-        return creolize(french_ipa(word))
+        return creolize(french_ipa(_spelling(word)))
     except Exception:  # noqa: BLE001 - a missing espeak-ng must not stop the speech
         return ""

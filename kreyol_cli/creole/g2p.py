@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from kreyol_cli.creole import caps
 from kreyol_cli.creole.normalize import LETTER_NAMES, normalize
 
 if TYPE_CHECKING:
@@ -88,7 +89,10 @@ def names() -> dict[str, str]:
 
 def _in(table: dict[str, str], word: str) -> str | None:
     bare = word.strip(_APOSTROPHES)
-    for key in (bare, bare.lower(), bare.lower().replace("-", "")):
+    keys = (bare, bare.lower(), bare.lower().replace("-", ""))
+    if caps.is_caps(bare):  # PÒTOPRENS is the place name Pòtoprens
+        keys += (bare.title(),)
+    for key in keys:
         if key in table:
             return table[key]
     return None
@@ -100,16 +104,14 @@ def _lookup(word: str) -> str | None:
 
 
 def is_acronym(word: str) -> bool:
-    """Whether a word is read letter by letter (an unknown all-caps acronym).
+    """Whether a word is read letter by letter (an all-caps acronym).
 
-    Short all-caps words (up to four letters) and all-caps words without a
-    vowel are spelled; longer ones (``UNESCO``) are read as words.
+    Known acronyms and unpronounceable all-caps words are spelled, and so are
+    unknown ones of two or three letters; Creole words in capitals (``DLO``,
+    ``PLAJ``) and pronounceable longer ones (``UNESCO``) are read as words.
+    See :mod:`kreyol_cli.creole.caps`.
     """
-    letters = word.strip(_APOSTROPHES)
-    if len(letters) < 2 or not letters.isalpha() or not letters.isupper():
-        return False
-    has_vowel = any(ch in "AEIOUÀÈÒÉ" for ch in letters)
-    return len(letters) <= 4 or not has_vowel
+    return caps.spelled(word)
 
 
 def spell(word: str) -> str:
@@ -156,12 +158,14 @@ def read_word(word: str, lexicon: Lexicon | None = None) -> Reading:
         return Reading(word, found, "names")
     if any(ch.isdigit() for ch in word):
         spoken = normalize(word)
-        if any(ch.isdigit() for ch in spoken):  # cannot happen; stops any recursion
-            spoken = re.sub(r"\d", " ", spoken)
+        # normalize leaves no digit; this stops any recursion (², ٣) whatever it does.
+        spoken = "".join(" " if ch.isdigit() else ch for ch in spoken)
         ipa = "".join(read_word(part, lexicon).ipa for part in re.findall(r"[^\W_]+", spoken))
         return Reading(word, ipa, "number")
     if is_acronym(word):
         return Reading(word, spell(word), "acronym")
+    if caps.is_caps(word):
+        word = word.lower()  # a word in capitals is read like its lower case
     from kreyol_cli.creole import foreign
 
     if foreign.looks_foreign(word):
@@ -258,14 +262,13 @@ _TOKEN = re.compile(_WORD.pattern + r"|[.,?!:;]")
 SENTENCE_PUNCTUATION = frozenset(".,?!:;")
 
 
-def _words(tokens: list[str], lexicon: Lexicon | None = None) -> list[str]:
-    """Lower-case the words of a shouted (all-caps) line so they are read, not spelled."""
-    alpha = [t for t in tokens if t.isalpha()]
-    shouted = len(alpha) >= 2 and all(t.isupper() for t in alpha)
+def _words(tokens: list[str], lexicon: Lexicon | None = None, shouted: bool = False) -> list[str]:
+    """Lower-case the words of a shouted (all-caps) line so they are read, not spelled;
+    acronyms in it (``SMS``) stay in capitals and are spelled."""
     if not shouted:
         return tokens
-    return [t if _lookup(t) is not None or (lexicon and lexicon.match([t])) else t.lower()
-            for t in tokens]
+    return [t if _lookup(t) is not None or (lexicon and lexicon.match([t])) or caps.spelled(t, True)
+            else t.lower() for t in tokens]
 
 
 def readings(text: str, lexicon: Lexicon | None = None) -> list[Reading]:
@@ -276,8 +279,9 @@ def readings(text: str, lexicon: Lexicon | None = None) -> list[Reading]:
     and, failing that, as normalized (numbers read out). Punctuation readings
     have an empty ``ipa``.
     """
+    shouted = caps.shouted(text)
     if not lexicon:
-        return _readings(normalize(text), None)
+        return _readings(normalize(text), None, shouted)
     text = unicodedata.normalize("NFC", text)
     words = list(_WORD.finditer(text))
     out: list[Reading] = []
@@ -292,15 +296,15 @@ def readings(text: str, lexicon: Lexicon | None = None) -> list[Reading]:
             i += 1
             continue
         last = words[i + len(entry.words) - 1]
-        out += _readings(normalize(text[pos:words[i].start()]), lexicon)
+        out += _readings(normalize(text[pos:words[i].start()]), lexicon, shouted)
         out.append(Reading(text[words[i].start():last.end()], entry.ipa,
                            f"lexicon {entry.origin}"))
         pos, i = last.end(), i + len(entry.words)
-    return out + _readings(normalize(text[pos:]), lexicon)
+    return out + _readings(normalize(text[pos:]), lexicon, shouted)
 
 
-def _readings(normalized: str, lexicon: Lexicon | None) -> list[Reading]:
-    tokens = _words(_TOKEN.findall(normalized), lexicon)
+def _readings(normalized: str, lexicon: Lexicon | None, shouted: bool = False) -> list[Reading]:
+    tokens = _words(_TOKEN.findall(normalized), lexicon, shouted)
     out: list[Reading] = []
     i = 0
     while i < len(tokens):

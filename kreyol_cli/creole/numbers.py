@@ -95,7 +95,7 @@ def cardinal(n: int) -> str:
 
 def digits(text: str) -> str:
     """Read a string of digits one by one (phone numbers, long codes)."""
-    return " ".join(UNITS[int(d)] for d in text if d.isdigit())
+    return " ".join(UNITS[int(d)] for d in text if d in "0123456789")
 
 
 def ordinal(n: int) -> str:
