@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import struct
 from typing import Any
 
@@ -33,6 +34,9 @@ from diskcache.core import MODE_PICKLE, UNKNOWN
 MAGIC = b"KRYV"
 VERSION = 1
 _DIGEST = 16
+#: The only file names diskcache gives values (``Disk.filename``): a row naming
+#: any other path (``/etc/shadow``, ``../x``) is planted, never read or deleted.
+_OWN_FILE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{28}\.val$")
 #: The largest value kept in a pickle of before this format that is still read.
 MAX_LEGACY_BYTES = 64 << 20
 
@@ -135,6 +139,8 @@ class SafeDisk(diskcache.Disk):
         return super().store(encode(value), False, key)
 
     def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if filename is not None and not _OWN_FILE.match(filename):
+            raise CorruptValue("a value file outside the cache")
         if mode == MODE_PICKLE:
             if not self.legacy:
                 raise CorruptValue("a pickled value")
@@ -147,6 +153,10 @@ class SafeDisk(diskcache.Disk):
         if isinstance(data, bytes):
             return decode(data)
         raise CorruptValue("not a kreyol cache value")
+
+    def remove(self, file_path: str) -> None:
+        if file_path is not None and _OWN_FILE.match(file_path):
+            super().remove(file_path)
 
     def get(self, key: Any, raw: bool) -> Any:
         if not raw:

@@ -135,3 +135,19 @@ def test_a_damaged_encoded_entry_is_rebuilt_not_served(cli, tmp_path, kreyol_hom
         assert result.exit_code == 0, result.stderr
         assert outputs(out) == clean
         assert _decode_errors(out / "liv.m4b") == ""
+
+
+def test_a_row_naming_a_file_outside_the_cache_neither_reads_nor_deletes_it(cli, tmp_path,
+                                                                          kreyol_home):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("secret", "utf-8")
+    args = ["tts", "Bonjou tout moun.", "-o", tmp_path / "a.wav", "-q"]
+    assert cli(*args).exit_code == 0
+    audio = kreyol_home / "cache" / "audio"
+    with sqlite3.connect(audio / "cache.db") as db:
+        db.execute("UPDATE Cache SET mode = 2, value = NULL, filename = ?", (str(victim),))
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "corrupt entry was dropped" in result.stderr
+    assert cli("cache", "clear", "--yes").exit_code == 0
+    assert victim.read_text("utf-8") == "secret"
