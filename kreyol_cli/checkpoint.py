@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from kreyol_cli.errors import CorruptModelError
+from kreyol_cli.errors import CorruptModelError, one_line
 
 _SAFETENSORS_DTYPES = {
     "F32": "<f4", "F16": "<f2", "F64": "<f8", "I64": "<i8", "I32": "<i4", "I16": "<i2",
@@ -304,13 +304,7 @@ def load_torch_checkpoint(path: Path) -> dict[str, np.ndarray]:
     except (pickle.UnpicklingError, EOFError, KeyError, ValueError, TypeError, AttributeError,
             IndexError, OverflowError, RecursionError, MemoryError, struct.error,
             zipfile.BadZipFile, NotImplementedError) as exc:
-        raise CorruptModelError(f"{path}: not a readable PyTorch checkpoint ({_short(exc)})") from exc
-
-
-def _short(exc: BaseException) -> str:
-    """An exception's message cut to one readable line."""
-    text = " ".join(str(exc).split())
-    return text if len(text) <= 120 else text[:117] + "..."
+        raise CorruptModelError(f"{path}: not a readable PyTorch checkpoint ({one_line(exc)})") from exc
 
 
 # Opcodes a torch state dict's pickle uses (protocol 2, as torch.save writes it,

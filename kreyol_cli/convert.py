@@ -34,7 +34,7 @@ import numpy as np
 
 from kreyol_cli import checkpoint
 from kreyol_cli.checkpoint import load_torch_checkpoint, read_safetensors
-from kreyol_cli.errors import CorruptModelError, OutputError
+from kreyol_cli.errors import CorruptModelError, OutputError, one_line
 from kreyol_cli.tokenizers import Vocabulary, read_json, tokenizer_files
 
 FAMILIES = ("marian", "nllb", "m2m100")
@@ -153,8 +153,7 @@ def _convert(src: Path, config: SimpleNamespace, family: str, quantization: str,
         spec.optimize(quantization=quantization)
         return spec, source_format
     except (ValueError, KeyError, AttributeError, IndexError, TypeError, OverflowError) as exc:
-        text = " ".join(str(exc).split())[:120]
-        raise CorruptModelError(f"{src}: cannot convert this checkpoint ({text})") from exc
+        raise CorruptModelError(f"{src}: cannot convert this checkpoint ({one_line(exc)})") from exc
 
 
 def _umask() -> int:

@@ -73,6 +73,12 @@ class DiskFullError(OutputError):
         super().__init__(message)
 
 
+def one_line(exc: BaseException, limit: int = 160) -> str:
+    """An exception's message as one short line, for "... (reason)" in an error."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def from_os_error(exc: OSError) -> KreyolError | None:
     """The user-facing error for an ``OSError`` that has one (a full disk), else ``None``."""
     import errno

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kreyol_cli.errors import CorruptModelError, NetworkError, OutputError
+from kreyol_cli.errors import CorruptModelError, NetworkError, OutputError, one_line
 
 
 @contextlib.contextmanager
@@ -162,7 +162,7 @@ def call(what: str, func, *args, **kwargs):
     except (OfflineModeIsEnabled, LocalEntryNotFoundError) as exc:
         raise NetworkError(
             f"{what}: not downloaded yet and the Hugging Face Hub is unreachable or offline "
-            f"({_short(exc)}); connect to the internet and retry, or copy a converted model "
+            f"({one_line(exc)}); connect to the internet and retry, or copy a converted model "
             f"directory here and pass it with --model PATH"
         ) from None
     except (HfHubHTTPError, OSError) as exc:
@@ -176,13 +176,13 @@ def call(what: str, func, *args, **kwargs):
                 f"folder with room"
             ) from None
         raise NetworkError(
-            f"{what}: download failed ({_short(exc)}); check your connection (and HF_ENDPOINT) "
+            f"{what}: download failed ({one_line(exc)}); check your connection (and HF_ENDPOINT) "
             f"and retry"
         ) from None
     except Exception as exc:
         if type(exc).__module__.startswith(("httpx", "httpcore", "requests", "urllib3")):
             raise NetworkError(
-                f"{what}: cannot reach the Hugging Face Hub ({_short(exc)}); connect to the "
+                f"{what}: cannot reach the Hugging Face Hub ({one_line(exc)}); connect to the "
                 f"internet and retry"
             ) from None
         raise
@@ -203,7 +203,3 @@ def _disk_error(exc: BaseException | None) -> OSError | None:
         exc = exc.__cause__ or exc.__context__
     return None
 
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:160]

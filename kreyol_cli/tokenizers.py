@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kreyol_cli.errors import CorruptModelError
+from kreyol_cli.errors import CorruptModelError, one_line
 
 # Each entry: files the tokenizer needs (a tuple of alternatives: one of them).
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -118,8 +118,7 @@ def read_json(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise CorruptModelError(f"{path.parent}: {path.name} is missing") from None
     except (OSError, ValueError, RecursionError) as exc:
-        text = " ".join(str(exc).split())[:120]
-        raise CorruptModelError(f"{path}: unreadable ({text})") from exc
+        raise CorruptModelError(f"{path}: unreadable ({one_line(exc)})") from exc
     if not isinstance(value, dict):
         raise CorruptModelError(f"{path}: not a JSON object")
     return value

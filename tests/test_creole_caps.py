@@ -8,20 +8,14 @@ MENFP books and MSPP/DPC posters; its header names the sources. Measured
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kreyol_cli.creole import phonemize
 from kreyol_cli.creole.caps import pronounceable, shouted, spelled
 from kreyol_cli.creole.g2p import read_word
+from tests.creole_sets import rows, said
 
-ROWS = [line.split("\t") for line in (Path(__file__).parent / "data" / "ht_caps_lines.tsv")
-        .read_text("utf-8").splitlines() if line.strip() and not line.startswith("#")]
-
-
-def said(text: str) -> str:
-    return "".join(phonemize(text))
+ROWS = rows("ht_caps_lines.tsv")
 
 
 def test_the_caps_set_is_big_and_sourced():

@@ -9,18 +9,13 @@ written in the style of school books; its header names the sources. Measured
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from kreyol_cli.creole import normalize, phonemize
+from kreyol_cli.creole import normalize
+from tests.creole_sets import rows, said
 
-ROWS = [line.split("\t") for line in (Path(__file__).parent / "data" / "ht_symbols.tsv")
-        .read_text("utf-8").splitlines() if line.strip() and not line.startswith("#")]
-
-
-def said(text: str) -> str:
-    return "".join(phonemize(text))
+ROWS = rows("ht_symbols.tsv")
 
 
 def test_the_symbols_set_is_sourced():
