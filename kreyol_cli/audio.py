@@ -290,12 +290,12 @@ def check_output(output: str) -> None:
         OutputError: Audio to a terminal, a missing folder, or a folder where
             the file should go.
     """
+    if output == "-" and sys.stdout.isatty() or output != "-" and _is_terminal(output):
+        raise OutputError(
+            "refusing to write audio to a terminal: redirect it (> out.wav), pipe it "
+            "(| aplay) or give -o FILE"
+        )
     if output == "-":
-        if sys.stdout.isatty():
-            raise OutputError(
-                "refusing to write audio to a terminal: redirect it (> out.wav), pipe it "
-                "(| aplay) or give -o FILE"
-            )
         return
     path = Path(output)
     if path.is_dir():
@@ -303,6 +303,27 @@ def check_output(output: str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"cannot write {output}: folder {directory} does not exist")
+
+
+def _is_terminal(output: str) -> bool:
+    """Whether ``output`` (``/dev/stdout``, ``/dev/tty``, a link to one) leads to a terminal."""
+    import stat
+
+    from kreyol_cli.target import resolve
+
+    where = resolve(output)
+    if where.kind == "fd":
+        return os.isatty(where.fd)
+    try:
+        if where.kind != "special" or not stat.S_ISCHR(os.stat(where.path).st_mode):
+            return False
+        fd = os.open(where.path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 class _RawFileSink(WavFileSink):

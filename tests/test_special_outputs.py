@@ -215,3 +215,20 @@ def test_tts_refuses_to_overwrite_its_own_input(cli, tmp_path, how):
     assert result.exit_code == ExitCode.OUTPUT
     assert "refusing to overwrite the input file" in result.stderr
     assert text.read_bytes() == before
+
+
+def test_audio_to_dev_stdout_on_a_terminal_is_refused_like_dash(tmp_path):
+    import pty
+
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "kreyol_cli", "tts", "Bonjou.", "-o", str(link),
+                               "--format", "mp3"], stdout=follower, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, timeout=DEADLINE)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == ExitCode.OUTPUT
+    assert b"refusing to write audio to a terminal" in done.stderr
